@@ -1,0 +1,46 @@
+# analytics-elt — the two set-up commands: `make demo` and `make test`.
+# Both create the virtual environment when it is missing; `make test` also starts a
+# local Postgres (installing it with apt when absent) for the Postgres end-to-end tests.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+PGDATA ?= $(CURDIR)/.pgdata
+PGPORT ?= 55432
+
+.PHONY: demo test test-fast lint venv postgres postgres-stop clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/analytics-elt demo
+	$(BIN)/python scripts/show_tables.py analytics.duckdb
+
+# the whole suite, Postgres included (CI runs exactly this)
+test: $(STAMP) postgres
+	ANALYTICS_ELT_PG_URL=postgresql://postgres@127.0.0.1:$(PGPORT)/analytics_test \
+	$(BIN)/python -m pytest -q
+
+# the fast subset for development: no slow end-to-end tests
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -q -m "not slow"
+
+lint: $(STAMP)
+	$(BIN)/ruff check sources simulators pipelines tests
+	$(BIN)/mypy sources/common
+
+postgres:
+	PGDATA=$(PGDATA) PGPORT=$(PGPORT) bash scripts/start_postgres.sh
+
+postgres-stop:
+	PGDATA=$(PGDATA) PGPORT=$(PGPORT) bash scripts/start_postgres.sh stop
+
+clean:
+	rm -rf $(VENV) .pytest_cache analytics.duckdb

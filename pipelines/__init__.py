@@ -1,0 +1,1 @@
+"""The CLI, the runner and the demo."""

@@ -1,0 +1,294 @@
+"""Runs a source: builds the pipeline, extracts in committed steps, loads, summarises.
+
+Flow of ``run``:
+
+1. load anything a killed earlier run left extracted but not loaded;
+2. extract in steps: each ``pipeline.extract`` ends on a day boundary once
+   ``commit_every_seconds`` have passed, so its package and its state (the cursors) are
+   committed to the pipeline's working directory; a killed process loses at most the
+   step in flight, and the next run loads the committed steps first;
+3. a quota stop ends the loop early and cleanly;
+4. normalize and load everything extracted, then print the summary.
+
+Errors map to exit codes through ``sources.common.errors``; no traceback reaches the user.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import dlt
+from dlt.common.configuration.exceptions import ConfigFieldMissingException
+
+from pipelines import registry
+from sources.common.errors import (
+    EXIT_FAILURE,
+    EXIT_OK,
+    EXIT_QUOTA,
+    ConfigurationError,
+    ConnectorError,
+)
+from sources.common.limiter import all_limiters, reset_limiters
+from sources.common.progress import reset_telemetry, run_finished, saved_cursor, telemetry
+from sources.common.values import take_parse_warnings
+
+log = logging.getLogger("analytics_elt")
+DESTINATIONS = ("duckdb", "postgres", "bigquery")
+DEFAULT_DUCKDB_FILE = "analytics.duckdb"
+MAX_STEPS = 100_000
+
+
+@dataclass
+class RunOptions:
+    """What the CLI asked for."""
+
+    source: str
+    destination: str = "duckdb"
+    dataset: str | None = None
+    start_date: str | None = None
+    end_date: str | None = None
+    resources: list[str] | None = None
+    full_refresh: bool = False
+    progress: str = "none"
+    commit_every_seconds: float | None = None
+
+
+@dataclass
+class RunResult:
+    exit_code: int
+    rows: dict[str, int] = field(default_factory=dict)
+    requests: int = 0
+    message: str = ""
+
+
+def destination_for(name: str) -> Any:
+    """The dlt destination object; DuckDB defaults to ``./analytics.duckdb``."""
+    if name not in DESTINATIONS:
+        raise ConfigurationError("--destination", f"'{name}' is not supported",
+                                 f"use one of {', '.join(DESTINATIONS)}")
+    if name == "duckdb":
+        creds = os.environ.get("DESTINATION__DUCKDB__CREDENTIALS")
+        if not creds:
+            try:
+                creds = dlt.config.get("destination.duckdb.credentials", str)
+            except Exception:
+                creds = None
+        return dlt.destinations.duckdb(credentials=creds or DEFAULT_DUCKDB_FILE)
+    if name == "postgres":
+        return dlt.destinations.postgres()
+    return dlt.destinations.bigquery()
+
+
+def make_pipeline(opts: RunOptions) -> dlt.Pipeline:
+    dataset = opts.dataset or opts.source
+    name = f"analytics_elt_{opts.source}_{opts.destination}"
+    if opts.dataset:
+        name += f"_{opts.dataset}"
+    return dlt.pipeline(
+        pipeline_name=name,
+        destination=destination_for(opts.destination),
+        dataset_name=dataset,
+        progress=opts.progress if opts.progress in ("tqdm", "log", "enlighten") else "_NULL_COLLECTOR",
+    )
+
+
+def resource_states(pipeline: dlt.Pipeline, source: str) -> dict[str, Any]:
+    return dict(pipeline.state.get("sources", {}).get(source, {}).get("resources", {}))
+
+
+def commit_interval(source: str, override: float | None) -> float:
+    """Seconds of work per committed step (``[sources.<s>] commit_every_seconds``, default 15)."""
+    if override is not None:
+        return override
+    try:
+        value = dlt.config.get(f"sources.{source}.commit_every_seconds", float)
+    except Exception:
+        value = None
+    return 15.0 if value is None else float(value)
+
+
+def build_source(spec: registry.SourceSpec, opts: RunOptions, run_id: str,
+                 commit_every: float | None) -> Any:
+    try:
+        return spec.build(run_id=run_id, backfill_start=opts.start_date,
+                          backfill_end=opts.end_date, resources=opts.resources,
+                          commit_every_seconds=commit_every)
+    except ConfigFieldMissingException as exc:
+        raise missing_config(opts.source, exc) from None
+
+
+def missing_config(source: str, exc: ConfigFieldMissingException) -> ConfigurationError:
+    fields = list(getattr(exc, "fields", []) or ["?"])
+    name = fields[0]
+    return ConfigurationError(
+        f"sources.{source}.{name}", "is missing",
+        f"set SOURCES__{source.upper()}__{name.upper()} or {name} under [sources.{source}] "
+        "in .dlt/secrets.toml",
+    )
+
+
+def run(opts: RunOptions, out: Any = sys.stdout) -> RunResult:
+    """Extract and load one source; returns the exit code and what was loaded."""
+    started = time.monotonic()
+    reset_telemetry()
+    reset_limiters()
+    take_parse_warnings()
+    spec = registry.get(opts.source)
+    run_id = uuid.uuid4().hex
+    commit_every = commit_interval(opts.source, opts.commit_every_seconds)
+    # validate configuration before touching the destination
+    build_source(spec, opts, run_id, commit_every)
+    cfg = spec.config(run_id)
+    pipeline = make_pipeline(opts)
+    rows: dict[str, int] = {}
+    error: BaseException | None = None
+    with quiet_dlt():
+        if pipeline.has_pending_data:
+            print("loading what an interrupted earlier run had fetched …", file=sys.stderr)
+            _load(pipeline, rows)
+        try:
+            for step in range(1, MAX_STEPS + 1):
+                source = build_source(spec, opts, run_id, commit_every)
+                refresh = "drop_sources" if opts.full_refresh and step == 1 else None
+                pipeline.extract(source, refresh=refresh)
+                _step_progress(opts.source, step)
+                if telemetry().quota_stop:
+                    break
+                states = resource_states(pipeline, opts.source)
+                if all(run_finished(states.get(r), run_id) for r in _dated(cfg)):
+                    break
+        except BaseException as exc:  # loaded below, re-raised after the load
+            error = exc
+        if pipeline.has_pending_data:
+            _load(pipeline, rows)
+    if error is not None:
+        raise error
+    return _summarise(opts, pipeline, cfg, rows, started, out)
+
+
+def _dated(cfg: Any) -> list[str]:
+    return [r for r in cfg.resources if r != "metric_definitions"]
+
+
+def _load(pipeline: dlt.Pipeline, rows: dict[str, int]) -> None:
+    pipeline.normalize()
+    info = pipeline.last_trace.last_normalize_info if pipeline.last_trace else None
+    for table, count in (info.row_counts if info else {}).items():
+        if not table.startswith("_dlt"):
+            rows[table] = rows.get(table, 0) + count
+    pipeline.load()
+
+
+def _step_progress(source: str, step: int) -> None:
+    t = telemetry()
+    sent = sum(lim.stats.sent for lim in all_limiters())
+    left = _quota_left()
+    days = sum(t.days_done.values())
+    tail = f", quota left today {left}" if left is not None else ""
+    print(f"{source}: step {step} committed — {days} resource-days done, {sent} requests"
+          f"{tail}", file=sys.stderr)
+
+
+def _quota_left() -> int | None:
+    lefts = [lim.remaining_day for lim in all_limiters() if lim.remaining_day is not None]
+    return min(lefts) if lefts else None
+
+
+def _summarise(opts: RunOptions, pipeline: dlt.Pipeline, cfg: Any, rows: dict[str, int],
+               started: float, out: Any) -> RunResult:
+    t = telemetry()
+    limiters = all_limiters()
+    sent = sum(lim.stats.sent for lim in limiters)
+    elapsed = time.monotonic() - started
+    print(f"\n{opts.source} → {opts.destination}, dataset {pipeline.dataset_name}", file=out)
+    if rows:
+        width = max(len(n) for n in rows)
+        print(f"  {'table'.ljust(width)}  rows", file=out)
+        for table in sorted(rows):
+            print(f"  {table.ljust(width)}  {rows[table]}", file=out)
+    else:
+        print("  nothing new to load", file=out)
+    calls = ", ".join(f"{r} {n}" for r, n in sorted(t.calls.items()))
+    retried = sum(lim.stats.rate_limited for lim in limiters)
+    print(f"API requests: {sent} (calls: {calls or 'none'}; per-minute 429s waited out: "
+          f"{retried})", file=out)
+    info = limiters[0].stats.last_info if limiters else None
+    if info and info.remaining_day is not None:
+        print(f"quota left today: {info.remaining_day} of {info.limit_day}"
+              f" (tier {info.tier})" if info.tier else "", file=out)
+    bad, examples = take_parse_warnings()
+    if bad:
+        print(f"warning: {bad} values could not be parsed and were loaded as NULL, e.g. "
+              f"{examples[:3]}", file=out)
+    for w in t.warnings:
+        print(f"warning: {w}", file=out)
+    print(f"elapsed: {elapsed:.1f} s", file=out)
+    if t.quota_stop:
+        states = resource_states(pipeline, opts.source)
+        behind = _days_behind(cfg, states)
+        print(f"stopped early: {t.quota_stop}. Everything fetched is loaded and progress is "
+              f"saved; {behind} resource-days remain — run again after the quota resets.",
+              file=out)
+        return RunResult(EXIT_QUOTA, rows, sent, t.quota_stop)
+    return RunResult(EXIT_OK, rows, sent)
+
+
+def _days_behind(cfg: Any, states: dict[str, Any]) -> int:
+    total = 0
+    for r in _dated(cfg):
+        cursor = saved_cursor(states.get(r) or {})
+        end: date = cfg.explicit_end or cfg.end_date
+        total += (end - cursor).days if cursor else (end - cfg.start_date).days + 1
+    return max(0, total)
+
+
+@contextmanager
+def quiet_dlt() -> Iterator[None]:
+    """Keep dlt's own warnings (schema hash notes) out of the user's terminal."""
+    logger = logging.getLogger("dlt")
+    level = logger.level
+    if not log.isEnabledFor(logging.DEBUG):
+        logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
+def find_connector_error(exc: BaseException) -> ConnectorError | None:
+    """Walk dlt's wrappers (``PipelineStepFailed`` → ``ResourceExtractionError`` …)."""
+    seen: set[int] = set()
+    stack = [exc]
+    while stack:
+        current = stack.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, ConnectorError):
+            return current
+        if isinstance(current, ConfigFieldMissingException):
+            return None
+        for nxt in (current.__cause__, current.__context__, getattr(current, "exception", None)):
+            if isinstance(nxt, BaseException):
+                stack.append(nxt)
+    return None
+
+
+def exit_code_for(exc: BaseException) -> tuple[int, str]:
+    """The exit code and one-line message for any exception a command raised."""
+    found = find_connector_error(exc)
+    if found is not None:
+        return found.exit_code, str(found)
+    if isinstance(exc, ConfigFieldMissingException):
+        err = missing_config("?", exc)
+        return err.exit_code, str(err)
+    return EXIT_FAILURE, f"{type(exc).__name__}: {exc}"
