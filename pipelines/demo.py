@@ -11,36 +11,12 @@ import os
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
 from typing import Any
 
-from pipelines import runner
+from pipelines import registry, runner
 from sources.common.errors import EXIT_OK
-
-
-@dataclass(frozen=True)
-class DemoSource:
-    """A source of the demo: how to start its simulator and which settings point at it."""
-
-    name: str
-    start: Callable[[ExitStack], dict[str, str]]
-
-
-def _ptengine(stack: ExitStack) -> dict[str, str]:
-    from simulators.ptengine import DEFAULT_API_KEY, DEFAULT_PROFILE_ID, PtengineSimulator
-
-    # a generous simulated plan so the demo is quick; the rate headers are still sent
-    sim = stack.enter_context(PtengineSimulator(plan="growth", rpm=6000, rpd=100_000))
-    return {
-        "SOURCES__PTENGINE__BASE_URL": sim.url,
-        "SOURCES__PTENGINE__API_KEY": DEFAULT_API_KEY,
-        "SOURCES__PTENGINE__PROFILE_ID": DEFAULT_PROFILE_ID,
-    }
-
-
-DEMO_SOURCES = [DemoSource("ptengine", _ptengine)]
 
 
 @contextmanager
@@ -63,14 +39,16 @@ def run_demo(destination: str = "duckdb", out: Any = sys.stdout) -> int:
     worst = EXIT_OK
     # dlt's working data for the demo lives in a temporary folder: the demo never touches
     # the pipelines of real runs on this machine (state is restored from the destination)
-    with tempfile.TemporaryDirectory(prefix="analytics-elt-demo-") as data_dir, ExitStack() as stack:
+    tmp = tempfile.TemporaryDirectory(prefix="analytics-elt-demo-")
+    with tmp as data_dir, ExitStack() as stack:
         env = {"DLT_DATA_DIR": data_dir}
-        for demo in DEMO_SOURCES:
-            env.update(demo.start(stack))
+        names = registry.source_names()
+        for name in names:
+            env.update(registry.get(name).demo(stack))
         with _env(env):
-            for demo in DEMO_SOURCES:
-                print(f"== {demo.name}: loading from its simulator", file=out)
-                result = runner.run(runner.RunOptions(source=demo.name, destination=destination),
+            for name in names:
+                print(f"== {name}: loading from its simulator", file=out)
+                result = runner.run(runner.RunOptions(source=name, destination=destination),
                                     out=out)
                 worst = max(worst, result.exit_code)
     target = (os.environ.get("DESTINATION__DUCKDB__CREDENTIALS") or runner.DEFAULT_DUCKDB_FILE

@@ -6,7 +6,10 @@ validated configuration back, how to plan, and which call is the cheapest check.
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -27,6 +30,9 @@ class SourceSpec:
         plan: ``plan(config, cursors) -> Plan`` (the calls, per resource).
         check: ``check(config) -> str`` makes the cheapest authenticated call.
         learn_limits: ``learn_limits(config) -> (rpm, rpd, remaining_today)`` for ``plan``.
+        demo: ``demo(stack) -> env`` starts the source's simulator inside ``stack`` (closed
+            when the demo ends) and returns the environment variables that point the
+            source at it (base URL and the simulator's demo credentials).
     """
 
     name: str
@@ -35,21 +41,28 @@ class SourceSpec:
     plan: Callable[[Any, dict[str, date | None]], Any]
     check: Callable[[Any], str]
     learn_limits: Callable[[Any], tuple[int | None, int | None, int | None]]
+    demo: Callable[[ExitStack], dict[str, str]]
 
 
-def _ptengine() -> SourceSpec:
-    from sources.ptengine import runner_hooks
-
-    return runner_hooks.SPEC
-
-
-_FACTORIES: dict[str, Callable[[], SourceSpec]] = {"ptengine": _ptengine}
+# every vendor package provides ``sources/<name>/runner_hooks.py`` with a ``SPEC``
+KNOWN_SOURCES = ("ptengine", "pirsch", "convert", "openpanel")
 
 
 def source_names() -> list[str]:
-    return list(_FACTORIES)
+    """The sources whose package is installed (in the contract's order)."""
+    return [n for n in KNOWN_SOURCES if _installed(n)]
+
+
+def _installed(name: str) -> bool:
+    try:
+        return importlib.util.find_spec(f"sources.{name}.runner_hooks") is not None
+    except ModuleNotFoundError:
+        return False
 
 
 def get(name: str) -> SourceSpec:
     """The spec of ``name``; raises ``KeyError`` for an unknown source."""
-    return _FACTORIES[name]()
+    if name not in source_names():
+        raise KeyError(name)
+    spec: SourceSpec = importlib.import_module(f"sources.{name}.runner_hooks").SPEC
+    return spec

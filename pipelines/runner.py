@@ -223,8 +223,8 @@ def _summarise(opts: RunOptions, pipeline: dlt.Pipeline, cfg: Any, rows: dict[st
           f"{retried})", file=out)
     info = limiters[0].stats.last_info if limiters else None
     if info and info.remaining_day is not None:
-        print(f"quota left today: {info.remaining_day} of {info.limit_day}"
-              f" (tier {info.tier})" if info.tier else "", file=out)
+        tier = f" (tier {info.tier})" if info.tier else ""
+        print(f"quota left today: {info.remaining_day} of {info.limit_day}{tier}", file=out)
     bad, examples = take_parse_warnings()
     if bad:
         print(f"warning: {bad} values could not be parsed and were loaded as NULL, e.g. "

@@ -34,6 +34,7 @@ class CannedServer:
 
     def __init__(self) -> None:
         self.routes: dict[str, tuple[int, dict[str, str], bytes]] = {}
+        self.sequences: dict[str, list[tuple[int, dict[str, str], bytes]]] = {}
         self.requests: list[dict[str, Any]] = []
         server = self
 
@@ -46,8 +47,16 @@ class CannedServer:
                 path = self.path.split("?", 1)[0]
                 server.requests.append({"method": self.command, "path": self.path,
                                         "headers": dict(self.headers), "body": body})
-                status, headers, payload = server.routes.get(
-                    path, (404, {}, b'{"code":404,"message":"no route"}'))
+                queue = server.sequences.get(path)
+                if queue:
+                    status, headers, payload = queue.pop(0)
+                else:
+                    status, headers, payload = server.routes.get(
+                        path, (404, {}, b'{"code":404,"message":"no route"}'))
+                if status == 0:  # drop the connection without answering
+                    self.close_connection = True
+                    self.connection.close()
+                    return
                 self.send_response(status)
                 for k, v in {"Content-Type": "application/json", **headers}.items():
                     self.send_header(k, v)
@@ -70,6 +79,11 @@ class CannedServer:
               headers: dict[str, str] | None = None) -> None:
         payload = body if isinstance(body, bytes) else json.dumps(body).encode()
         self.routes[path] = (status, headers or {}, payload)
+
+    def sequence(self, path: str, answers: list[tuple[int, dict[str, str], Any]]) -> None:
+        """Answer the next requests to ``path`` in order (status 0 = drop the connection)."""
+        self.sequences[path] = [
+            (st, h, b if isinstance(b, bytes) else json.dumps(b).encode()) for st, h, b in answers]
 
     def close(self) -> None:
         self.httpd.shutdown()

@@ -16,11 +16,11 @@ from typing import Any
 import dlt
 from dlt.sources import DltResource
 
+from sources.common.http import RetryPolicy
 from sources.ptengine import settings
 from sources.ptengine.client import PtengineClient, make_limiter
 from sources.ptengine.config import PtengineConfig, build_config, remember
 from sources.ptengine.resources import RunContext, build_resources, deadline_after
-from sources.common.http import RetryPolicy
 
 __all__ = ["ptengine_source", "settings", "config_from_args"]
 

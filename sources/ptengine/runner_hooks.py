@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from datetime import date
 from typing import Any
 
+from pipelines.registry import SourceSpec
 from sources.ptengine import make_client, ptengine_source
+from sources.ptengine import settings as S
 from sources.ptengine.config import PtengineConfig, config_for
 from sources.ptengine.planner import Plan, build_plan
-from sources.ptengine import settings as S
+
 
 def build(**runner_args: Any) -> Any:
     """The dlt source, with the runner's arguments (config comes from dlt's providers)."""
@@ -51,14 +54,17 @@ def learn_limits(cfg: PtengineConfig) -> tuple[int | None, int | None, int | Non
     return rpm or info.limit_minute, rpd or info.limit_day, info.remaining_day
 
 
-SPEC: Any = None
+def demo(stack: ExitStack) -> dict[str, str]:
+    """Start the simulator for the demo (a generous plan so it is quick; headers still sent)."""
+    from simulators.ptengine import DEFAULT_API_KEY, DEFAULT_PROFILE_ID, PtengineSimulator
+
+    sim = stack.enter_context(PtengineSimulator(plan="growth", rpm=6000, rpd=100_000))
+    return {
+        "SOURCES__PTENGINE__BASE_URL": sim.url,
+        "SOURCES__PTENGINE__API_KEY": DEFAULT_API_KEY,
+        "SOURCES__PTENGINE__PROFILE_ID": DEFAULT_PROFILE_ID,
+    }
 
 
-def _spec() -> Any:
-    from pipelines.registry import SourceSpec
-
-    return SourceSpec(name="ptengine", build=build, config=config_for, plan=plan, check=check,
-                      learn_limits=learn_limits)
-
-
-SPEC = _spec()
+SPEC = SourceSpec(name="ptengine", build=build, config=config_for, plan=plan, check=check,
+                  learn_limits=learn_limits, demo=demo)
