@@ -1,0 +1,17 @@
+"""The Ptengine Open API simulator (Insight endpoints; Experience to come).
+
+Example:
+    >>> from simulators.ptengine import PtengineSimulator, DEFAULT_API_KEY
+    >>> with PtengineSimulator(plan="unlimited") as sim:      # doctest: +SKIP
+    ...     httpx.post(sim.url + "/open-api/v1/conversion/goals",
+    ...                json={"profileId": "566d12f9"}, headers={"x-api-key": DEFAULT_API_KEY})
+"""
+
+from .catalog import HEATMAP_PAGES
+from .model import Model
+from .server import DEFAULT_API_KEY, DEFAULT_PROFILE_ID, UPLOAD_ONLY_KEY, PtengineSimulator
+
+SIMULATOR = PtengineSimulator
+
+__all__ = ["DEFAULT_API_KEY", "DEFAULT_PROFILE_ID", "HEATMAP_PAGES", "SIMULATOR", "UPLOAD_ONLY_KEY",
+           "Model", "PtengineSimulator"]
