@@ -14,7 +14,7 @@ PGPORT ?= 55432
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev]' --config-settings editable_mode=compat
 	touch $(STAMP)
 
 venv: $(STAMP)
@@ -25,7 +25,7 @@ demo: $(STAMP)
 
 # the whole suite, Postgres included (CI runs exactly this)
 test: $(STAMP) postgres
-	ANALYTICS_ELT_PG_URL=postgresql://postgres@127.0.0.1:$(PGPORT)/analytics_test \
+	ANALYTICS_ELT_PG_URL=postgresql://postgres:postgres@127.0.0.1:$(PGPORT)/analytics_test \
 	$(BIN)/python -m pytest -q
 
 # the fast subset for development: no slow end-to-end tests

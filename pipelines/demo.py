@@ -33,8 +33,9 @@ def _env(values: dict[str, str]) -> Iterator[None]:
                 os.environ[k] = v
 
 
-def run_demo(destination: str = "duckdb", out: Any = sys.stdout) -> int:
+def run_demo(destination: str = "duckdb", out: Any = None) -> int:
     """Load every source from its simulator; returns the worst exit code."""
+    out = out or sys.stdout
     started = time.monotonic()
     worst = EXIT_OK
     # dlt's working data for the demo lives in a temporary folder: the demo never touches

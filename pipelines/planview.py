@@ -14,8 +14,9 @@ from sources.common.progress import saved_cursor
 def show_plan(source: str, *, destination: str = "duckdb", dataset: str | None = None,
               start_date: str | None = None, end_date: str | None = None,
               resources: list[str] | None = None, brief: bool = False,
-              out: Any = sys.stdout) -> int:
+              out: Any = None) -> int:
     """Print the plan from the saved cursors (read from the destination, no data calls)."""
+    out = out or sys.stdout
     spec = registry.get(source)
     opts = runner.RunOptions(source=source, destination=destination, dataset=dataset,
                              start_date=start_date, end_date=end_date, resources=resources)
@@ -31,7 +32,7 @@ def show_plan(source: str, *, destination: str = "duckdb", dataset: str | None =
                   "planning a first run", file=sys.stderr)
     states = runner.resource_states(pipeline, source)
     cursors = {r: saved_cursor(states.get(r) or {}) for r in cfg.resources}
-    plan = spec.plan(cfg, cursors)
+    plan = spec.plan(cfg, states)
     width = max([len(r) for r in plan.resources] + [8])
     print(f"plan for {source} ({len(plan.resources)} resources)", file=out)
     print(f"  {'resource'.ljust(width)}  {'kind':8}  {'cursor':10}  {'window':22}  calls",

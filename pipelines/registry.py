@@ -11,7 +11,6 @@ import importlib.util
 from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from dlt.sources import DltSource
@@ -27,7 +26,8 @@ class SourceSpec:
             ``backfill_start``, ``backfill_end``, ``resources`` (or None),
             ``commit_every_seconds``.
         config: ``config(run_id) -> validated config`` of the source built with that run id.
-        plan: ``plan(config, cursors) -> Plan`` (the calls, per resource).
+        plan: ``plan(config, resource_states) -> Plan`` (the calls, per resource); the
+            states are the resources' dlt states (cursor, how far the last run got).
         check: ``check(config) -> str`` makes the cheapest authenticated call.
         learn_limits: ``learn_limits(config) -> (rpm, rpd, remaining_today)`` for ``plan``.
         demo: ``demo(stack) -> env`` starts the source's simulator inside ``stack`` (closed
@@ -38,7 +38,7 @@ class SourceSpec:
     name: str
     build: Callable[..., DltSource]
     config: Callable[[str], Any]
-    plan: Callable[[Any, dict[str, date | None]], Any]
+    plan: Callable[[Any, dict[str, Any]], Any]
     check: Callable[[Any], str]
     learn_limits: Callable[[Any], tuple[int | None, int | None, int | None]]
     demo: Callable[[ExitStack], dict[str, str]]

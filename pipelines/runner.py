@@ -15,6 +15,7 @@ Errors map to exit codes through ``sources.common.errors``; no traceback reaches
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import sys
@@ -25,9 +26,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
+from urllib.parse import urlsplit
 
 import dlt
 from dlt.common.configuration.exceptions import ConfigFieldMissingException
+from dlt.common.runtime.collector import NULL_COLLECTOR
 
 from pipelines import registry
 from sources.common.errors import (
@@ -70,34 +73,64 @@ class RunResult:
     message: str = ""
 
 
+def duckdb_path() -> str:
+    """The DuckDB file: ``DESTINATION__DUCKDB__CREDENTIALS`` / config, else ``analytics.duckdb``."""
+    creds = os.environ.get("DESTINATION__DUCKDB__CREDENTIALS")
+    if not creds:
+        try:
+            creds = dlt.config.get("destination.duckdb.credentials", str)
+        except Exception:
+            creds = None
+    return creds or DEFAULT_DUCKDB_FILE
+
+
 def destination_for(name: str) -> Any:
     """The dlt destination object; DuckDB defaults to ``./analytics.duckdb``."""
     if name not in DESTINATIONS:
         raise ConfigurationError("--destination", f"'{name}' is not supported",
                                  f"use one of {', '.join(DESTINATIONS)}")
     if name == "duckdb":
-        creds = os.environ.get("DESTINATION__DUCKDB__CREDENTIALS")
-        if not creds:
-            try:
-                creds = dlt.config.get("destination.duckdb.credentials", str)
-            except Exception:
-                creds = None
-        return dlt.destinations.duckdb(credentials=creds or DEFAULT_DUCKDB_FILE)
+        return dlt.destinations.duckdb(credentials=duckdb_path())
     if name == "postgres":
         return dlt.destinations.postgres()
     return dlt.destinations.bigquery()
 
 
+def destination_location(name: str) -> str:
+    """Where the warehouse is, without secrets: the DuckDB file, the Postgres host/database,
+    the BigQuery project."""
+    if name == "duckdb":
+        return os.path.abspath(duckdb_path())
+    key = f"destination.{name}.credentials"
+    try:
+        creds = dlt.secrets.get(key)
+    except Exception:
+        creds = None
+    if isinstance(creds, str):
+        parsed = urlsplit(creds)
+        return f"{parsed.hostname}:{parsed.port}{parsed.path}"
+    if isinstance(creds, dict):
+        return ":".join(str(creds.get(k, "")) for k in ("host", "port", "database", "project_id"))
+    return ""
+
+
+def pipeline_name(opts: RunOptions) -> str:
+    """One pipeline (local state, pending packages) per source, destination and warehouse.
+
+    Pointing a run at another warehouse must not reuse the cursors of the first one:
+    that would load only the lookback days into an empty warehouse.
+    """
+    where = hashlib.sha256(destination_location(opts.destination).encode()).hexdigest()[:8]
+    name = f"analytics_elt_{opts.source}_{opts.destination}_{where}"
+    return f"{name}_{opts.dataset}" if opts.dataset else name
+
+
 def make_pipeline(opts: RunOptions) -> dlt.Pipeline:
-    dataset = opts.dataset or opts.source
-    name = f"analytics_elt_{opts.source}_{opts.destination}"
-    if opts.dataset:
-        name += f"_{opts.dataset}"
     return dlt.pipeline(
-        pipeline_name=name,
+        pipeline_name=pipeline_name(opts),
         destination=destination_for(opts.destination),
-        dataset_name=dataset,
-        progress=opts.progress if opts.progress in ("tqdm", "log", "enlighten") else "_NULL_COLLECTOR",
+        dataset_name=opts.dataset or opts.source,
+        progress=opts.progress if opts.progress in ("tqdm", "log", "enlighten") else NULL_COLLECTOR,
     )
 
 
@@ -136,8 +169,9 @@ def missing_config(source: str, exc: ConfigFieldMissingException) -> Configurati
     )
 
 
-def run(opts: RunOptions, out: Any = sys.stdout) -> RunResult:
+def run(opts: RunOptions, out: Any = None) -> RunResult:
     """Extract and load one source; returns the exit code and what was loaded."""
+    out = out or sys.stdout
     started = time.monotonic()
     reset_telemetry()
     reset_limiters()

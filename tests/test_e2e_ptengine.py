@@ -49,7 +49,7 @@ def db(tmp_path: Path) -> Path:
 
 
 def use(sim: PtengineSimulator, db: Path, **extra: object) -> AbstractContextManager[None]:
-    values = {"start_date": START, "end_date": END, "commit_every_seconds": 0, **extra}
+    values = {"start_date": START, "end_date": END, **extra}
     return env_vars(ptengine_env(sim, db, **values))
 
 
@@ -64,7 +64,7 @@ def test_first_run_loads_the_simulators_numbers(sim: PtengineSimulator, db: Path
     assert [r[0] for r in rows] == [START + timedelta(days=i) for i in range(DAYS)]
     for day, visits, bounce_rate, duration in rows:
         model = sim.model.day(DEFAULT_PROFILE_ID, day)
-        assert visits == model.visits
+        assert visits == model["visits"]
         assert 0 <= bounce_rate <= 1 and duration >= 0
     # the country table sums to the day's visits
     sums = dict(query(db, "select date, sum(visits) from ptengine.traffic_by_country_daily "
@@ -120,7 +120,8 @@ def test_faults_give_identical_tables(tmp_path: Path) -> None:
     faults = "500:0.08,reset:0.04,malformed:0.04,429:0.04,429bare:0.02,slow:0.02"
     with PtengineSimulator(plan="unlimited", today=TODAY, faults=faults, fault_seed=7,
                            slow_seconds=1.5, minute_seconds=0.5) as sim, \
-            use(sim, faulty_db, request_timeout=0.5, rate_window_seconds=0.5):
+            use(sim, faulty_db, request_timeout=0.5, rate_window_seconds=0.5,
+                retry_backoff_seconds=0.05):
         result = cli("run", "ptengine")
         faulted = [r for r in sim.requests if r.get("fault")]
     assert result.code == 0, result.text

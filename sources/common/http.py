@@ -234,9 +234,14 @@ class PacedClient:
         request = self._http.build_request(
             method, path, params=params, content=content, headers=headers
         )
-        if sign is not None:
-            request = sign(request)
+        # sign after the limiter's wait, so a short-lived signature cannot expire meanwhile
         self.limiter.acquire()
+        if sign is not None:
+            try:
+                request = sign(request)
+            except BaseException:
+                self.limiter.release(None)
+                raise
         info: RateInfo | None = None
         self.stats.count(f"{method} {path}")
         try:

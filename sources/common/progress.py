@@ -20,7 +20,7 @@ import logging
 import threading
 import time
 from collections import Counter
-from collections.abc import MutableMapping
+from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -134,6 +134,34 @@ class DayProgress:
 
     def step_over(self) -> bool:
         return self.deadline is not None and time.monotonic() >= self.deadline
+
+
+def resume_point(resource_states: Mapping[str, Any], own: Mapping[str, Any] | None) -> date | None:
+    """Where a resource resumes when the previous run was interrupted, else ``None``.
+
+    A run that stopped early (quota, budget, kill) leaves at least one resource whose
+    ``run`` record is unfinished. Every resource that took part in that run continues it
+    — from its next day, or after its end when it had finished — without applying the
+    lookback again: those days were fetched moments ago. The lookback applies again to
+    the next run that follows a complete one.
+
+    Args:
+        resource_states: the states of every resource of the source.
+        own: this resource's state.
+    """
+    run = (own or {}).get("run") or {}
+    run_id = run.get("id")
+    if not run_id:
+        return None
+    interrupted = any(
+        (st.get("run") or {}).get("id") == run_id and _unfinished(st.get("run") or {})
+        for st in resource_states.values() if isinstance(st, Mapping)
+    )
+    return date.fromisoformat(run["next"]) if interrupted else None
+
+
+def _unfinished(run: Mapping[str, Any]) -> bool:
+    return bool(run) and date.fromisoformat(run["next"]) <= date.fromisoformat(run["end"])
 
 
 def run_finished(state: MutableMapping[str, Any] | None, run_id: str) -> bool:

@@ -54,6 +54,7 @@ def ptengine_source(
     resources: Sequence[str] | None = None,
     request_timeout: float = 30.0,
     max_retries: int = 5,
+    retry_backoff_seconds: float = 1.0,
     rate_window_seconds: float = 60.0,
     commit_every_seconds: float | None = None,
     backfill_start: Any = None,
@@ -75,6 +76,7 @@ def ptengine_source(
         funnel_goals=funnel_goals, hourly=hourly, hourly_metrics=hourly_metrics,
         resources=resources, explicit_start=backfill_start, explicit_end=backfill_end,
         request_timeout=request_timeout, max_retries=max_retries,
+        retry_backoff_seconds=retry_backoff_seconds,
         rate_window_seconds=rate_window_seconds,
     )
     run = run_id or uuid.uuid4().hex
@@ -94,6 +96,7 @@ def make_client(cfg: PtengineConfig) -> PtengineClient:
     """The configured client, sharing the key's limiter with every other client of the run."""
     limiter = make_limiter(cfg.api_key, plan=cfg.plan, rpm=cfg.rpm, rpd=cfg.rpd,
                            daily_budget=cfg.daily_budget, window_seconds=cfg.rate_window_seconds)
-    policy = RetryPolicy(max_retries=cfg.max_retries)
+    policy = RetryPolicy(max_retries=cfg.max_retries, backoff_initial=cfg.retry_backoff_seconds,
+                         backoff_max=max(30.0, cfg.retry_backoff_seconds))
     return PtengineClient(cfg.base_url, cfg.api_key, cfg.profile_id, limiter, policy=policy,
                           timeout=cfg.request_timeout)

@@ -66,6 +66,7 @@ class PtengineConfig:
     explicit_end: date | None = None
     request_timeout: float = 30.0
     max_retries: int = 5
+    retry_backoff_seconds: float = 1.0
     rate_window_seconds: float = 60.0
     commit_every_seconds: float = 15.0
     extra: dict[str, Any] = field(default_factory=dict)
@@ -170,6 +171,7 @@ def build_config(
     explicit_end: Any = None,
     request_timeout: Any = 30.0,
     max_retries: Any = 5,
+    retry_backoff_seconds: Any = 1.0,
     rate_window_seconds: Any = 60.0,
     commit_every_seconds: Any = 15.0,
     today: date | None = None,
@@ -260,6 +262,8 @@ def build_config(
         explicit_end=ex_end,
         request_timeout=_float(request_timeout, "request_timeout", minimum=0.1),
         max_retries=_int(max_retries, "max_retries", minimum=0, maximum=20),
+        retry_backoff_seconds=_float(retry_backoff_seconds, "retry_backoff_seconds",
+                                     minimum=0.0),
         rate_window_seconds=_float(rate_window_seconds, "rate_window_seconds", minimum=0.1),
         commit_every_seconds=_float(commit_every_seconds, "commit_every_seconds", minimum=0),
     )

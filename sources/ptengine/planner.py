@@ -20,6 +20,7 @@ from datetime import date
 from typing import Any, Literal
 
 from sources.common.dates import DayWindow, resolve_window
+from sources.common.progress import resume_point, saved_cursor
 from sources.ptengine import settings as S
 from sources.ptengine.config import PtengineConfig, dimension_table_name
 
@@ -93,8 +94,15 @@ def _with_filters(body: dict[str, Any], cfg: PtengineConfig, segment: str) -> di
     return {**body, "filters": filters} if filters else body
 
 
-def window_for(cfg: PtengineConfig, cursor: date | None) -> DayWindow:
-    """The days a dated resource covers in this run (CONTRACT §3 incremental rules)."""
+def window_for(cfg: PtengineConfig, cursor: date | None, resume: date | None = None
+               ) -> DayWindow:
+    """The days a dated resource covers in this run (CONTRACT §3 incremental rules).
+
+    ``resume`` (from ``progress.resume_point``) continues an interrupted run without
+    re-applying the lookback; an explicit backfill ignores it.
+    """
+    if resume is not None and cfg.explicit_start is None:
+        return DayWindow(max(resume, cfg.start_date), cfg.explicit_end or cfg.end_date)
     return resolve_window(
         cursor=cursor,
         start_date=cfg.start_date,
@@ -183,17 +191,20 @@ def _per_day_calls(cfg: PtengineConfig, name: str, seg: str, day: date) -> list[
     raise ValueError(f"no per-day calls defined for resource {name}")
 
 
-def build_plan(cfg: PtengineConfig, cursors: dict[str, date | None]) -> Plan:
-    """The whole run's calls, per selected resource, from the saved cursors.
+def build_plan(cfg: PtengineConfig, states: dict[str, Any]) -> Plan:
+    """The whole run's calls, per selected resource, from the saved resource states.
 
     Args:
         cfg: validated configuration (selection, dates, lookback, segments).
-        cursors: the last day each resource loaded (absent or ``None``: never loaded).
+        states: each resource's dlt state (``cursor``: the last day it loaded; ``run``:
+            how far the last run got). Absent: never loaded.
     """
     resources: dict[str, ResourcePlan] = {}
     for name in cfg.resources:
         kind = resource_kind(name)
-        window = window_for(cfg, cursors.get(name)) if kind in ("range", "per_day") else None
+        own = states.get(name) or {}
+        window = (window_for(cfg, saved_cursor(own), resume_point(states, own))
+                  if kind in ("range", "per_day") else None)
         calls = calls_for_resource(cfg, name, window or DayWindow(cfg.end_date, cfg.end_date))
         resources[name] = ResourcePlan(name, kind, window, calls)
     return Plan(resources)

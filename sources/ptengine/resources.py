@@ -19,7 +19,7 @@ from dlt.sources import DltResource
 
 from sources.common.dates import DayWindow
 from sources.common.errors import QuotaExhaustedError, RetentionError
-from sources.common.progress import DayProgress, saved_cursor, telemetry
+from sources.common.progress import DayProgress, resume_point, saved_cursor, telemetry
 from sources.ptengine import settings as S
 from sources.ptengine import shaping
 from sources.ptengine.client import PtengineClient
@@ -54,7 +54,8 @@ class RunContext:
     run_id: str
     deadline: float | None
     emit_definitions: bool
-    _seen_definitions: set[tuple[str, str]] = field(default_factory=set)
+    collected: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    running: int = 0
 
     @property
     def stopped(self) -> bool:
@@ -67,20 +68,36 @@ class RunContext:
         return self.client.post(call.path, call.body)
 
     def definitions(self, family: str, defs: list[dict[str, Any]]) -> list[Any]:
-        """Definition rows not yet emitted in this step, marked for ``metric_definitions``."""
-        if not self.emit_definitions:
-            return []
-        out = []
-        for d in defs:
-            if (family, d["field"]) in self._seen_definitions:
-                continue
-            self._seen_definitions.add((family, d["field"]))
-            row = shaping.definition_row(family, d["field"], d.get("label"), d.get("description"),
-                                         d.get("data_type"), self.cfg.lang)
-            out.append(dlt.mark.with_hints(row, dlt.mark.make_hints(
-                table_name="metric_definitions", write_disposition="merge",
-                primary_key=DEFINITION_KEY), create_table_variant=True))
-        return out
+        """Collect definition rows for ``metric_definitions`` (emitted once, at the step's end)."""
+        if self.emit_definitions:
+            for d in defs:
+                self.collected[(family, d["field"])] = shaping.definition_row(
+                    family, d["field"], d.get("label"), d.get("description"),
+                    d.get("data_type"), self.cfg.lang)
+        return []
+
+
+def tracked(ctx: RunContext, gen: Iterator[Any]) -> Iterator[Any]:
+    """Count a fact generator as running while it runs (``metric_definitions`` waits)."""
+    ctx.running += 1
+    try:
+        yield from gen
+    finally:
+        ctx.running -= 1
+
+
+def metric_definitions(ctx: RunContext) -> Iterator[Any]:
+    """Labels and descriptions the API sent in this step, once per field.
+
+    dlt evaluates resources round-robin and moves on when a generator yields ``None``;
+    this one yields ``None`` until every fact generator of the step has finished, so it
+    emits everything they collected without an extra API call.
+    """
+    yield None  # one round: every other selected generator starts
+    while ctx.running > 0:
+        yield None
+    if ctx.collected:
+        yield list(ctx.collected.values())
 
 
 def _earliest_allowed(error: RetentionError) -> date | None:
@@ -94,7 +111,8 @@ DayFetcher = Callable[[date, list[Call]], tuple[list[dict[str, Any]], list[Any]]
 
 def _progress(ctx: RunContext, name: str) -> DayProgress:
     state = dlt.current.resource_state()
-    planned = window_for(ctx.cfg, saved_cursor(state))
+    siblings = dlt.current.source_state().get("resources", {})
+    planned = window_for(ctx.cfg, saved_cursor(state), resume_point(siblings, state))
     return DayProgress(state, ctx.run_id, planned, ctx.deadline)
 
 
@@ -316,7 +334,7 @@ def build_resources(ctx: RunContext) -> list[DltResource]:
     conv_cols = column_hints(S.CONVERSION_GOAL_COLUMNS)
 
     def add(name: str, gen: Iterator[Any], **hints: Any) -> None:
-        out.append(dlt.resource(gen, name=name, **hints))
+        out.append(dlt.resource(tracked(ctx, gen), name=name, **hints))
 
     for name in ctx.cfg.resources:
         if name == "site_metrics_daily":
@@ -369,8 +387,12 @@ def build_resources(ctx: RunContext) -> list[DltResource]:
             add(name, conversion_table(ctx, name), **_merge([*KEY, "ad_source"], conv_cols))
         elif name == "conversion_funnel_steps_daily":
             add(name, funnel_steps(ctx, name), **_merge([*KEY, "conversion_name", "step_id"]))
+    if ctx.emit_definitions:
+        out.append(dlt.resource(metric_definitions(ctx), name="metric_definitions",
+                                write_disposition="merge", primary_key=DEFINITION_KEY))
     return out
 
 
-def deadline_after(seconds: float | None) -> float | None:
-    return None if seconds is None else time.monotonic() + seconds
+def deadline_after(seconds: float | str | None) -> float | None:
+    """The monotonic deadline of a commit step (``None``: one step does everything)."""
+    return None if seconds in (None, "") else time.monotonic() + float(seconds)  # type: ignore[arg-type]

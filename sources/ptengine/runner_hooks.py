@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from contextlib import ExitStack
-from datetime import date
 from typing import Any
 
 from pipelines.registry import SourceSpec
+from sources.common.config import strict_source_args
 from sources.ptengine import make_client, ptengine_source
 from sources.ptengine import settings as S
 from sources.ptengine.config import PtengineConfig, config_for
@@ -14,13 +14,14 @@ from sources.ptengine.planner import Plan, build_plan
 
 
 def build(**runner_args: Any) -> Any:
-    """The dlt source, with the runner's arguments (config comes from dlt's providers)."""
-    args = {k: v for k, v in runner_args.items() if v is not None}
+    """The dlt source with every argument resolved strictly under ``sources.ptengine``."""
+    args = strict_source_args(ptengine_source, "ptengine", runner_args,
+                              required=("api_key", "profile_id"))
     return ptengine_source(**args)
 
 
-def plan(cfg: PtengineConfig, cursors: dict[str, date | None]) -> Plan:
-    return build_plan(cfg, cursors)
+def plan(cfg: PtengineConfig, states: dict[str, Any]) -> Plan:
+    return build_plan(cfg, states)
 
 
 def check(cfg: PtengineConfig) -> str:
