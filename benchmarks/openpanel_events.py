@@ -1,0 +1,215 @@
+"""Benchmark: OpenPanel events at the speed of the wire.
+
+For each event count (default 200,000 and 1,000,000) it starts the OpenPanel simulator
+in its own process (rate limit off) and times, each in a fresh child process:
+
+a. ``fetch``    — fetch and JSON-parse every page (the same pages, the same parallelism
+                  as the connector, orjson), nothing else: the limit on this machine;
+b. ``ours``     — ``analytics-elt run openpanel`` into DuckDB (events, profiles, meta);
+c. ``rest_api`` — dlt's generic ``rest_api`` source on the same endpoint with
+                  page-number (OFFSET) paging, into DuckDB: what a user would pick instead.
+
+It prints wall time, rows and peak RSS for each, and the ratios. Both loaders run with
+the same DuckDB setting, ``memory_limit = 128MB`` (DuckDB spills beyond it), so the peak
+RSS measures the loader, not DuckDB's default cache of 80 % of RAM.
+
+Usage:
+    .venv/bin/python benchmarks/openpanel_events.py                 # 200k and 1M
+    .venv/bin/python benchmarks/openpanel_events.py --events 200000 --modes fetch,ours
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+TODAY = dt.date(2026, 5, 1)
+START, END = dt.date(2026, 4, 1), dt.date(2026, 4, 30)
+MODES = ("fetch", "ours", "rest_api")
+INCLUDES = "properties,profile,meta"
+CONCURRENCY = 4
+DUCKDB_CONFIG = '{"memory_limit": "128MB"}'
+
+
+def serve(events: int) -> None:
+    """Child: run the simulator until stdin closes; prints its URL first."""
+    from simulators.openpanel import OpenPanelSimulator
+
+    with OpenPanelSimulator(events=events, rate_limit=None, today=TODAY) as sim:
+        print(sim.url, flush=True)
+        sys.stdin.read()
+
+
+def _headers() -> dict[str, str]:
+    from simulators.openpanel import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET
+
+    return {"openpanel-client-id": DEFAULT_CLIENT_ID,
+            "openpanel-client-secret": DEFAULT_CLIENT_SECRET}
+
+
+def fetch_only(url: str) -> int:
+    """Every page of every day, fetched and parsed; returns the rows seen."""
+    import httpx
+    import orjson
+
+    from simulators.openpanel import DEFAULT_PROJECT_ID
+
+    client = httpx.Client(base_url=url, headers=_headers(), timeout=60)
+
+    def page(day: dt.date, n: int) -> dict[str, Any]:
+        params = {"projectId": DEFAULT_PROJECT_ID, "start": str(day), "end": str(day),
+                  "page": n, "limit": 1000, "includes": INCLUDES}
+        return orjson.loads(client.get("/export/events", params=params).content)
+
+    rows = 0
+    with ThreadPoolExecutor(CONCURRENCY) as pool:
+        day = START
+        while day <= END:
+            first = page(day, 1)
+            rows += len(first["data"])
+            rest = pool.map(lambda n, d=day: page(d, n), range(2, first["meta"]["pages"] + 1))
+            rows += sum(len(p["data"]) for p in rest)
+            day += dt.timedelta(days=1)
+    return rows
+
+
+def ours(url: str, work: Path) -> int:
+    """``analytics-elt run openpanel`` in this process (the console script's code path)."""
+    from pipelines.cli import main
+    from simulators.openpanel import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_PROJECT_ID
+
+    os.environ.update({
+        "SOURCES__OPENPANEL__BASE_URL": url, "SOURCES__OPENPANEL__CLIENT_ID": DEFAULT_CLIENT_ID,
+        "SOURCES__OPENPANEL__CLIENT_SECRET": DEFAULT_CLIENT_SECRET,
+        "SOURCES__OPENPANEL__PROJECT_ID": DEFAULT_PROJECT_ID,
+        "SOURCES__OPENPANEL__START_DATE": str(START), "SOURCES__OPENPANEL__END_DATE": str(END),
+        "SOURCES__OPENPANEL__CONCURRENCY": str(CONCURRENCY),
+        "DESTINATION__DUCKDB__CREDENTIALS": str(work / "ours.duckdb")})
+    code = main(["run", "openpanel", "--progress", "log"])
+    if code != 0:
+        raise SystemExit(f"analytics-elt exited {code}")
+    return _count(work / "ours.duckdb", "openpanel")
+
+
+def rest_api(url: str, work: Path) -> int:
+    """dlt's ``rest_api`` source on ``/export/events`` with page-number paging."""
+    import dlt
+    from dlt.sources.rest_api import rest_api_source
+
+    from simulators.openpanel import DEFAULT_PROJECT_ID
+
+    source = rest_api_source({
+        "client": {"base_url": url, "headers": _headers()},
+        "resources": [{
+            "name": "events", "primary_key": ["project_id", "id"], "write_disposition": "merge",
+            "endpoint": {
+                "path": "/export/events", "data_selector": "data",
+                "params": {"projectId": DEFAULT_PROJECT_ID, "start": str(START),
+                           "end": str(END), "limit": 1000, "includes": INCLUDES},
+                "paginator": {"type": "page_number", "base_page": 1, "page_param": "page",
+                              "total_path": "meta.pages"},
+            },
+        }],
+    })
+    pipeline = dlt.pipeline("bench_rest_api", destination=dlt.destinations.duckdb(
+        str(work / "rest_api.duckdb")), dataset_name="openpanel_rest_api")
+    pipeline.run(source)
+    return _count(work / "rest_api.duckdb", "openpanel_rest_api")
+
+
+def _count(db: Path, dataset: str) -> int:
+    import duckdb
+
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return int(con.execute(f"select count(*) from {dataset}.events").fetchall()[0][0])
+    finally:
+        con.close()
+
+
+def measure(mode: str, url: str) -> None:
+    """Child: run one mode and print ``{"rows", "rss_mb"}`` as JSON on the last line."""
+    with tempfile.TemporaryDirectory(prefix="op-bench-") as tmp:
+        work = Path(tmp)
+        os.environ["DLT_DATA_DIR"] = str(work / "dlt")
+        os.environ["RUNTIME__DLTHUB_TELEMETRY"] = "false"
+        # the same DuckDB settings for both loaders: a bounded buffer pool (DuckDB spills)
+        os.environ["DESTINATION__DUCKDB__CREDENTIALS__GLOBAL_CONFIG"] = DUCKDB_CONFIG
+        rows = {"fetch": lambda: fetch_only(url), "ours": lambda: ours(url, work),
+                "rest_api": lambda: rest_api(url, work)}[mode]()
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"rows": rows, "rss_mb": round(rss)}), flush=True)
+
+
+def bench(events: int, modes: list[str]) -> dict[str, dict[str, Any]]:
+    """Run every mode against one simulator with ``events`` events."""
+    server = subprocess.Popen([sys.executable, __file__, "serve", str(events)],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    results: dict[str, dict[str, Any]] = {}
+    try:
+        url = server.stdout.readline().strip() if server.stdout else ""
+        for mode in modes:
+            started = time.perf_counter()
+            child = subprocess.run([sys.executable, __file__, "measure", mode, url],
+                                   capture_output=True, text=True, cwd=ROOT)
+            wall = time.perf_counter() - started
+            if child.returncode != 0:
+                raise SystemExit(f"{mode} failed:\n{child.stderr[-3000:]}")
+            results[mode] = {"wall": wall, **json.loads(child.stdout.strip().splitlines()[-1])}
+            print(f"  {events:>9,} events  {mode:8}  {wall:7.1f} s  "
+                  f"{results[mode]['rows']:>9,} rows  {results[mode]['rss_mb']:>5} MB",
+                  file=sys.stderr, flush=True)
+    finally:
+        if server.stdin:
+            server.stdin.close()
+        server.wait(timeout=30)
+    return results
+
+
+def table(all_results: dict[int, dict[str, dict[str, Any]]]) -> str:
+    """The Markdown table for the README."""
+    lines = ["| events | mode | wall time | rows loaded | peak RSS | vs fetch-only | "
+             "rest_api ÷ ours |", "| ---: | --- | ---: | ---: | ---: | ---: | ---: |"]
+    for events, results in all_results.items():
+        fetch = results.get("fetch", {}).get("wall")
+        our = results.get("ours", {}).get("wall")
+        for mode, r in results.items():
+            vs = f"{r['wall'] / fetch:.2f}×" if fetch else "–"
+            speedup = f"{r['wall'] / our:.1f}×" if mode == "rest_api" and our else ""
+            lines.append(f"| {events:,} | {mode} | {r['wall']:.1f} s | {r['rows']:,} | "
+                         f"{r['rss_mb']} MB | {vs} | {speedup} |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = argv if argv is not None else sys.argv[1:]
+    if args[:1] == ["serve"]:
+        serve(int(args[1]))
+        return 0
+    if args[:1] == ["measure"]:
+        measure(args[1], args[2])
+        return 0
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--events", type=int, nargs="+", default=[200_000, 1_000_000])
+    parser.add_argument("--modes", default=",".join(MODES), help="comma-separated subset")
+    opts = parser.parse_args(args)
+    modes = [m for m in opts.modes.split(",") if m in MODES]
+    results = {n: bench(n, modes) for n in opts.events}
+    print(table(results))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,325 @@
+"""OpenPanel configuration: typed, validated before any request.
+
+Every check raises ``ConfigurationError`` naming the key (``sources.openpanel.<key>``)
+and the fix, so a bad configuration exits 2 without spending a request.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from sources.common.dates import parse_cli_date, validate_timezone, yesterday_in
+from sources.common.errors import ConfigurationError
+from sources.common.http import validate_base_url
+from sources.openpanel import settings as S
+
+SECTION = "sources.openpanel"
+_NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+_UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+PLANS = {"standard": (S.RATE_LIMIT, S.RATE_WINDOW_SECONDS)}
+
+# the dlt resources; ``profiles`` and ``event_meta`` are tables the events crawl fills
+RESOURCES = ("events", "chart_series_daily")
+EVENT_TABLES = ("events", "profiles", "event_meta")
+
+
+def key(name: str) -> str:
+    """The full configuration key of ``name``.
+
+    Example:
+        >>> key("client_id")
+        'sources.openpanel.client_id'
+    """
+    return f"{SECTION}.{name}"
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A chart declared in configuration, loaded into ``chart_series_daily``.
+
+    Attributes:
+        name: the chart's name in the table (``chart`` column).
+        series: the ``series`` (events) JSON objects sent to ``/export/charts``.
+        breakdowns: breakdown dimension names, e.g. ``("country",)``.
+        previous: whether the previous period is requested (``previous_*`` columns).
+    """
+
+    name: str
+    series: tuple[dict[str, Any], ...]
+    breakdowns: tuple[str, ...]
+    previous: bool = True
+
+
+@dataclass(frozen=True)
+class OpenPanelConfig:
+    """The validated configuration of one OpenPanel run."""
+
+    client_id: str
+    client_secret: str
+    project_id: str
+    base_url: str
+    start_date: date
+    end_date: date
+    lookback_days: int
+    timezone: str
+    plan: str
+    rpm: int | None
+    daily_budget: int | None
+    page_size: int
+    includes: tuple[str, ...]
+    event_names: tuple[str, ...]
+    charts: tuple[Chart, ...]
+    resources: tuple[str, ...]
+    event_tables: tuple[str, ...]
+    concurrency: int = S.DEFAULT_CONCURRENCY
+    explicit_start: date | None = None
+    explicit_end: date | None = None
+    request_timeout: float = 30.0
+    max_retries: int = 5
+    rate_window_seconds: float = S.RATE_WINDOW_SECONDS
+
+    @property
+    def rpd(self) -> None:
+        """OpenPanel has no daily quota (the runner's summary asks)."""
+        return None
+
+    @property
+    def events_end(self) -> date:
+        """The last day the events crawl may load: a closed UTC day (NOTES.md)."""
+        last = self.explicit_end or self.end_date
+        return min(last, yesterday_in("UTC"))
+
+    @property
+    def api_includes(self) -> tuple[str, ...]:
+        """What the events call asks for: ``properties`` always, then the configured extras."""
+        return tuple(dict.fromkeys(("properties", *self.includes)))
+
+
+_CONFIGS: dict[str, OpenPanelConfig] = {}
+
+
+def remember(run_id: str, cfg: OpenPanelConfig) -> None:
+    _CONFIGS[run_id] = cfg
+
+
+def config_for(run_id: str) -> OpenPanelConfig:
+    return _CONFIGS[run_id]
+
+
+def build_config(
+    *, client_id: Any, client_secret: Any, project_id: Any, base_url: Any = None,
+    start_date: Any = None, end_date: Any = None, lookback_days: Any = 2,
+    timezone: Any = "UTC", plan: Any = "auto", rpm: Any = None, daily_budget: Any = None,
+    page_size: Any = S.PAGE_LIMIT_MAX, includes: Any = None, event_names: Any = None,
+    charts: Any = None, resources: Any = None, concurrency: Any = S.DEFAULT_CONCURRENCY,
+    explicit_start: Any = None, explicit_end: Any = None, request_timeout: Any = 30.0,
+    max_retries: Any = 5, rate_window_seconds: Any = S.RATE_WINDOW_SECONDS,
+    today: date | None = None,
+) -> OpenPanelConfig:
+    """Validate raw configuration values and return an ``OpenPanelConfig``.
+
+    Raises:
+        ConfigurationError: the first problem found, naming its key and the fix.
+
+    Example:
+        >>> cfg = build_config(client_id="0b6f4c3e-8a1d-4f7b-9c2e-5d3a1b7e9f00",
+        ...                    client_secret="sec", project_id="demo",
+        ...                    start_date="2026-04-01", end_date="2026-04-30")
+        >>> cfg.resources, cfg.page_size
+        (('events',), 1000)
+    """
+    cid = _secret(client_id, "client_id", "the client id shown under Settings → Clients")
+    if not _UUID_RE.match(cid):
+        raise ConfigurationError(key("client_id"), "is not a lowercase UUID",
+                                 "copy the client id (e.g. 0b6f4c3e-8a1d-…) from Settings → "
+                                 "Clients; a client of mode read or root")
+    secret = _secret(client_secret, "client_secret", "the secret shown once at client creation")
+    project = _secret(project_id, "project_id", "the project id from the dashboard URL")
+    url = validate_base_url(str(base_url or S.DEFAULT_BASE_URL), key("base_url"))
+    tz = validate_timezone(str(timezone or "UTC"), key("timezone"))
+    lookback = _int(lookback_days, "lookback_days", 0, 90)
+    last_complete = yesterday_in(tz) if today is None else today - timedelta(days=1)
+    end = parse_cli_date(end_date, key("end_date")) if end_date else last_complete
+    start = (parse_cli_date(start_date, key("start_date")) if start_date
+             else last_complete - timedelta(days=29))
+    ex_start = parse_cli_date(explicit_start, "--start-date") if explicit_start else None
+    ex_end = parse_cli_date(explicit_end, "--end-date") if explicit_end else None
+    if start > end:
+        raise ConfigurationError(key("start_date"), f"{start} is after end_date {end}",
+                                 "choose a start_date on or before end_date")
+    if ex_start and ex_end and ex_start > ex_end:
+        raise ConfigurationError("--start-date", f"{ex_start} is after --end-date {ex_end}",
+                                 "swap the two dates")
+    if ex_start and not ex_end and ex_start > end:
+        raise ConfigurationError("--start-date", f"{ex_start} is after the end date {end}",
+                                 "give --end-date too, or an earlier --start-date")
+    plan_name = str(plan or "auto").lower()
+    if plan_name != "auto" and plan_name not in PLANS:
+        raise ConfigurationError(key("plan"), f"'{plan}' is not an OpenPanel rate plan",
+                                 f"use auto or {', '.join(PLANS)} (100 requests per 10 s)")
+    wanted_includes = tuple(str(i) for i in _list(includes, "includes")) \
+        if includes is not None else S.DEFAULT_INCLUDES
+    for inc in wanted_includes:
+        if inc not in S.INCLUDES:
+            raise ConfigurationError(key("includes"), f"'{inc}' cannot be included",
+                                     f"use any of {', '.join(S.INCLUDES)}")
+    chart_list = _charts(charts)
+    selected, tables = _resources(resources, chart_list, wanted_includes)
+    return OpenPanelConfig(
+        client_id=cid, client_secret=secret, project_id=project, base_url=url,
+        start_date=start, end_date=end, lookback_days=lookback, timezone=tz, plan=plan_name,
+        rpm=_int(rpm, "rpm", 1) if rpm not in (None, "") else None,
+        daily_budget=_int(daily_budget, "daily_budget", 1)
+        if daily_budget not in (None, "") else None,
+        page_size=_int(page_size, "page_size", S.PAGE_LIMIT_MIN, S.PAGE_LIMIT_MAX),
+        includes=tuple(dict.fromkeys(wanted_includes)),
+        event_names=tuple(str(e) for e in _list(event_names, "event_names")),
+        charts=chart_list, resources=selected, event_tables=tables,
+        concurrency=_int(concurrency, "concurrency", 1, S.MAX_CONCURRENCY),
+        explicit_start=ex_start, explicit_end=ex_end,
+        request_timeout=_float(request_timeout, "request_timeout", 0.1),
+        max_retries=_int(max_retries, "max_retries", 0, 20),
+        rate_window_seconds=_float(rate_window_seconds, "rate_window_seconds", 0.1),
+    )
+
+
+# --- helpers ------------------------------------------------------------------------------
+def _secret(value: Any, name: str, where: str) -> str:
+    text = str(value or "").strip()
+    if not text:
+        raise ConfigurationError(key(name), "is missing",
+                                 f"set SOURCES__OPENPANEL__{name.upper()} or {name} under "
+                                 f"[sources.openpanel] in .dlt/secrets.toml ({where})")
+    return text
+
+
+def _int(value: Any, name: str, minimum: int, maximum: int | None = None) -> int:
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        raise ConfigurationError(key(name), f"'{value}' is not a whole number",
+                                 "give an integer") from None
+    if number < minimum or (maximum is not None and number > maximum):
+        bounds = f"between {minimum} and {maximum}" if maximum is not None else f">= {minimum}"
+        raise ConfigurationError(key(name), f"{number} is out of range", f"use a value {bounds}")
+    return number
+
+
+def _float(value: Any, name: str, minimum: float) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ConfigurationError(key(name), f"'{value}' is not a number",
+                                 "give a number of seconds") from None
+    if number < minimum:
+        raise ConfigurationError(key(name), f"{number} is too small", f"use at least {minimum}")
+    return number
+
+
+def _list(value: Any, name: str) -> list[Any]:
+    if value is None or value == "":
+        return []
+    if isinstance(value, str):
+        return [v.strip() for v in value.split(",") if v.strip()]
+    if isinstance(value, list | tuple):
+        return list(value)
+    raise ConfigurationError(key(name), f"expected a list, got {type(value).__name__}",
+                             'write a TOML list, e.g. ["a", "b"]')
+
+
+_CHART_EXAMPLE = ('charts = [{name = "signups_by_country", events = [{name = "sign_up", '
+                  'segment = "user"}], breakdowns = ["country"]}]')
+
+
+def _series(item: Any, where: str) -> dict[str, Any]:
+    if isinstance(item, str):
+        item = {"name": item}
+    if not isinstance(item, dict) or not str(item.get("name") or "").strip():
+        raise ConfigurationError(where, f"{item!r} is not an event with a name", _CHART_EXAMPLE)
+    segment = str(item.get("segment") or "event")
+    if segment not in S.CHART_SEGMENTS:
+        raise ConfigurationError(where + ".segment", f"'{segment}' is not a segment",
+                                 f"use one of {', '.join(S.CHART_SEGMENTS)}")
+    out: dict[str, Any] = {"name": str(item["name"]), "segment": segment}
+    if segment in S.PROPERTY_SEGMENTS:
+        if not item.get("property"):
+            raise ConfigurationError(where + ".property", f"segment '{segment}' needs a property",
+                                     'e.g. property = "properties.total"')
+        out["property"] = str(item["property"])
+    filters = []
+    for j, f in enumerate(item.get("filters") or []):
+        fw = f"{where}.filters[{j}]"
+        if not isinstance(f, dict) or not f.get("name"):
+            raise ConfigurationError(fw, f"{f!r} is not a filter",
+                                     '{name = "country", operator = "is", value = ["Sweden"]}')
+        if f.get("operator") not in S.FILTER_OPERATORS:
+            raise ConfigurationError(fw + ".operator", f"'{f.get('operator')}' is not an operator",
+                                     f"use one of {', '.join(S.FILTER_OPERATORS)}")
+        values = f.get("value", [])
+        if not isinstance(values, list | tuple):
+            raise ConfigurationError(fw + ".value", "must be a list", 'e.g. value = ["Sweden"]')
+        filters.append({"name": str(f["name"]), "operator": f["operator"],
+                        "value": [str(v) for v in values]})
+    out["filters"] = filters
+    return out
+
+
+def _charts(value: Any) -> tuple[Chart, ...]:
+    out: list[Chart] = []
+    for i, item in enumerate(_list(value, "charts")):
+        where = key(f"charts[{i}]")
+        if not isinstance(item, dict):
+            raise ConfigurationError(where, "must be a table", _CHART_EXAMPLE)
+        name = str(item.get("name") or "")
+        if not _NAME_RE.match(name):
+            raise ConfigurationError(where + ".name", f"'{name}' is not a valid chart name",
+                                     "use lowercase letters, digits and _")
+        events = item.get("events") or item.get("series")
+        if not isinstance(events, list | tuple) or not events:
+            raise ConfigurationError(where + ".events", "is empty", _CHART_EXAMPLE)
+        series = tuple(_series(e, f"{where}.events[{j}]") for j, e in enumerate(events))
+        breakdowns = []
+        for b in item.get("breakdowns") or []:
+            bname = b.get("name") if isinstance(b, dict) else b
+            if not isinstance(bname, str) or not bname:
+                raise ConfigurationError(where + ".breakdowns", f"{b!r} is not a breakdown",
+                                         'e.g. breakdowns = ["country"]')
+            breakdowns.append(bname)
+        previous = item.get("previous", True)
+        if not isinstance(previous, bool):
+            raise ConfigurationError(where + ".previous", f"'{previous}' is not true or false",
+                                     "use true or false")
+        out.append(Chart(name, series, tuple(breakdowns), previous))
+    if len({c.name for c in out}) != len(out):
+        raise ConfigurationError(key("charts"), "names a chart twice",
+                                 "give each chart its own name")
+    return tuple(out)
+
+
+def _resources(value: Any, charts: tuple[Chart, ...], includes: tuple[str, ...]
+               ) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The dlt resources to run and the event tables to fill."""
+    wanted = [str(w) for w in _list(value, "resources")]
+    valid = [*EVENT_TABLES, "chart_series_daily"]
+    for name in wanted:
+        if name not in valid:
+            raise ConfigurationError(key("resources"), f"'{name}' is not a resource",
+                                     f"use any of {', '.join(valid)}")
+    if not wanted:
+        wanted = [*EVENT_TABLES, *(["chart_series_daily"] if charts else [])]
+    if "chart_series_daily" in wanted and not charts:
+        raise ConfigurationError(key("charts"), "is empty but chart_series_daily is selected",
+                                 _CHART_EXAMPLE)
+    needs = {"profiles": "profile", "event_meta": "meta"}
+    tables = []
+    for t in EVENT_TABLES:
+        if t in wanted and (t not in needs or needs[t] in includes):
+            tables.append(t)
+        elif t in wanted and value not in (None, "", []):
+            raise ConfigurationError(key("includes"), f"lacks '{needs[t]}', which {t} needs",
+                                     f"add \"{needs[t]}\" to includes")
+    selected = (["events"] if tables else []) + [r for r in RESOURCES[1:] if r in wanted]
+    return tuple(selected), tuple(tables)
