@@ -114,3 +114,47 @@ def env_vars(values: dict[str, str]) -> Iterator[None]:
                 os.environ.pop(k, None)
             else:
                 os.environ[k] = v
+
+
+def _normal(value: Any) -> Any:
+    """Make DuckDB and Postgres values comparable (decimal scale, timezone of instants)."""
+    from datetime import datetime, timezone
+    from decimal import Decimal
+
+    if isinstance(value, Decimal):
+        return value.normalize() if value != 0 else Decimal(0)
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return value.astimezone(timezone.utc)
+    if isinstance(value, float):
+        return round(value, 9)
+    return value
+
+
+def pg_tables(url: str, dataset: str) -> dict[str, list[tuple[Any, ...]]]:
+    """``tables()`` for a Postgres schema."""
+    import psycopg2
+
+    con = psycopg2.connect(url)
+    try:
+        cur = con.cursor()
+        cur.execute("select table_name from information_schema.tables where table_schema = %s "
+                    "and table_name not like '\\_dlt%%' order by 1", [dataset])
+        out = {}
+        for (name,) in cur.fetchall():
+            cur.execute("select column_name from information_schema.columns where "
+                        "table_schema = %s and table_name = %s and column_name not like "
+                        "'\\_dlt%%' order by column_name", [dataset, name])
+            cols = [r[0] for r in cur.fetchall()]
+            cur.execute(f'select {", ".join(chr(34) + c + chr(34) for c in cols)} '
+                        f'from "{dataset}"."{name}"')
+            out[name] = sorted((tuple(_normal(v) for v in row) for row in cur.fetchall()),
+                               key=repr)
+        return out
+    finally:
+        con.close()
+
+
+def normalised(snapshot: dict[str, list[tuple[Any, ...]]]) -> dict[str, list[tuple[Any, ...]]]:
+    """``tables()`` output with values normalised like ``pg_tables``."""
+    return {t: sorted((tuple(_normal(v) for v in row) for row in rows), key=repr)
+            for t, rows in snapshot.items()}

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from contextlib import ExitStack
-from datetime import date
 from typing import Any
 
 from pipelines.registry import SourceSpec
+from sources.common.progress import saved_cursor
 from sources.openpanel import make_client, openpanel_source
 from sources.openpanel import settings as S
 from sources.openpanel.config import OpenPanelConfig, config_for
@@ -18,7 +18,8 @@ def build(**runner_args: Any) -> Any:
     return openpanel_source(**{k: v for k, v in runner_args.items() if v is not None})
 
 
-def plan(cfg: OpenPanelConfig, cursors: dict[str, date | None]) -> Plan:
+def plan(cfg: OpenPanelConfig, states: dict[str, Any]) -> Plan:
+    cursors = {name: saved_cursor(st or {}) for name, st in states.items()}
     return build_plan(cfg, cursors)
 
 
