@@ -6,7 +6,8 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-PGDATA ?= $(CURDIR)/.pgdata
+# outside the checkout: the postgres system user must be able to reach it wherever CI clones
+PGDATA ?= /tmp/analytics-elt-pgdata
 PGPORT ?= 55432
 
 .PHONY: demo test test-fast lint venv postgres postgres-stop clean

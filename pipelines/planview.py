@@ -48,6 +48,9 @@ def show_plan(source: str, *, destination: str = "duckdb", dataset: str | None =
     rpm, rpd, remaining = spec.learn_limits(cfg)
     est = plan.estimate(rpm, rpd, remaining)
     print(f"total calls: {est['calls']}", file=out)
+    if est.get("open_ended"):
+        print("  (paged resources: plus the further pages their first answers announce)",
+              file=out)
     if rpm:
         print(f"rate plan: {rpm} requests/minute, {rpd or 'unlimited'} requests/day"
               + (f", {remaining} left today" if remaining is not None else ""), file=out)

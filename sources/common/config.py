@@ -12,12 +12,16 @@ from __future__ import annotations
 
 import inspect
 import json
+import re
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
 import dlt
 from dlt.common.typing import ConfigValueSentinel
 
+from sources.common.dates import parse_cli_date
 from sources.common.errors import ConfigurationError
 
 _MISSING = object()
@@ -85,3 +89,142 @@ def strict_source_args(
 def _is_dlt_marker(value: Any) -> bool:
     """``dlt.secrets.value`` / ``dlt.config.value`` placeholders (not real defaults)."""
     return isinstance(value, ConfigValueSentinel)
+
+
+class KeyChecks:
+    """Typed checks of raw configuration values; every failure names ``sources.<s>.<key>``.
+
+    Values arrive as TOML types or, from environment variables, as strings; each check
+    accepts both.
+
+    Example:
+        >>> checks = KeyChecks("ptengine")
+        >>> checks.integer("3", "lookback_days", minimum=0)
+        3
+        >>> checks.items("a, b", "resources")
+        ['a', 'b']
+    """
+
+    def __init__(self, section: str) -> None:
+        self.section = section
+
+    def key(self, name: str) -> str:
+        """The full key of ``name``."""
+        return f"sources.{self.section}.{name}"
+
+    def secret(self, value: Any, name: str, what: str) -> str:
+        """A non-empty credential; the fix says where to set it (never echoes the value)."""
+        text = "" if value is None else str(value).strip()
+        if not text:
+            raise ConfigurationError(
+                self.key(name), "is missing",
+                f"set SOURCES__{self.section.upper()}__{name.upper()} or {name} under "
+                f"[sources.{self.section}] in .dlt/secrets.toml ({what})")
+        return text
+
+    def integer(self, value: Any, name: str, *, minimum: int | None = None,
+                maximum: int | None = None, what: str = "an integer") -> int:
+        text = str(value).strip()
+        if isinstance(value, bool) or not re.fullmatch(r"[+-]?\d+", text):
+            raise ConfigurationError(self.key(name), f"'{value}' is not a whole number",
+                                     f"give {what}")
+        number = int(text)
+        if (minimum is not None and number < minimum) or (maximum is not None
+                                                           and number > maximum):
+            bounds = (f"between {minimum} and {maximum}" if maximum is not None
+                      else f">= {minimum}")
+            raise ConfigurationError(self.key(name), f"{number} is out of range",
+                                     f"use a value {bounds}")
+        return number
+
+    def optional_integer(self, value: Any, name: str, *, minimum: int | None = None,
+                         maximum: int | None = None) -> int | None:
+        if value in (None, ""):
+            return None
+        return self.integer(value, name, minimum=minimum, maximum=maximum)
+
+    def number(self, value: Any, name: str, *, minimum: float) -> float:
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            raise ConfigurationError(self.key(name), f"'{value}' is not a number",
+                                     "give a number of seconds") from None
+        if number < minimum:
+            raise ConfigurationError(self.key(name), f"{number} is too small",
+                                     f"use at least {minimum}")
+        return number
+
+    def boolean(self, value: Any, name: str) -> bool:
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip().lower()
+        if text in ("true", "1", "yes", "on"):
+            return True
+        if text in ("false", "0", "no", "off", "", "none"):
+            return False
+        raise ConfigurationError(self.key(name), f"'{value}' is not true or false",
+                                 "use true or false")
+
+    def items(self, value: Any, name: str) -> list[Any]:
+        """A list: a TOML list, a JSON list, or comma-separated text."""
+        if value is None or value == "":
+            return []
+        if isinstance(value, str):
+            parts = (v.strip().strip("'\"") for v in value.strip().strip("[]").split(","))
+            return [v for v in parts if v]
+        if isinstance(value, list | tuple):
+            return list(value)
+        if isinstance(value, int) and not isinstance(value, bool):
+            return [value]
+        raise ConfigurationError(self.key(name), f"expected a list, got {type(value).__name__}",
+                                 'write a TOML list, e.g. ["a", "b"]')
+
+
+@dataclass(frozen=True)
+class RunDates:
+    """The days of a run: the configured window and the CLI's explicit backfill bounds."""
+
+    start_date: date
+    end_date: date
+    explicit_start: date | None
+    explicit_end: date | None
+
+
+def run_dates(checks: KeyChecks, *, last_complete: date, start_date: Any, end_date: Any,
+              explicit_start: Any, explicit_end: Any, default_days: int = 30) -> RunDates:
+    """Validate the run's dates (CONTRACT §3/§4): ``start_date`` defaults to ``default_days``
+    days ending with ``last_complete``, ``end_date`` to ``last_complete``; reversed or
+    malformed dates raise ``ConfigurationError`` naming the key or flag.
+    """
+    end = parse_cli_date(end_date, checks.key("end_date")) if end_date else last_complete
+    start = (parse_cli_date(start_date, checks.key("start_date")) if start_date
+             else last_complete - timedelta(days=default_days - 1))
+    ex_start = parse_cli_date(explicit_start, "--start-date") if explicit_start else None
+    ex_end = parse_cli_date(explicit_end, "--end-date") if explicit_end else None
+    if start > end:
+        raise ConfigurationError(checks.key("start_date"), f"{start} is after end_date {end}",
+                                 "choose a start_date on or before end_date")
+    if ex_start and ex_end and ex_start > ex_end:
+        raise ConfigurationError("--start-date", f"{ex_start} is after --end-date {ex_end}",
+                                 "swap the two dates")
+    if ex_start and not ex_end and ex_start > end:
+        raise ConfigurationError("--start-date", f"{ex_start} is after the end date {end}",
+                                 "give --end-date too, or an earlier --start-date")
+    return RunDates(start, end, ex_start, ex_end)
+
+
+class ConfigRegistry:
+    """The validated configuration of each source instance, by run id.
+
+    A source function validates its arguments and remembers the result under its run
+    id; the CLI's ``plan`` and ``check`` read it back (the same values ``run`` uses).
+    """
+
+    def __init__(self) -> None:
+        self._configs: dict[str, Any] = {}
+
+    def remember(self, run_id: str, cfg: Any) -> None:
+        self._configs[run_id] = cfg
+
+    def config_for(self, run_id: str) -> Any:
+        return self._configs[run_id]

@@ -6,13 +6,13 @@ the fix, so a bad configuration exits 2 without spending a request.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sources.common.dates import parse_cli_date, validate_timezone
+from sources.common.config import ConfigRegistry, KeyChecks, run_dates
+from sources.common.dates import validate_timezone
 from sources.common.errors import ConfigurationError
 from sources.common.http import validate_base_url
 from sources.convert import settings as S
@@ -33,14 +33,8 @@ REPORT_RESOURCES: tuple[str, ...] = (
 )
 
 
-def key(name: str) -> str:
-    """The full configuration key of ``name``.
-
-    Example:
-        >>> key("account_id")
-        'sources.convert.account_id'
-    """
-    return f"{SECTION}.{name}"
+CHECKS = KeyChecks("convert")
+key = CHECKS.key
 
 
 @dataclass(frozen=True)
@@ -76,16 +70,9 @@ class ConvertConfig:
     commit_every_seconds: float = 15.0
 
 
-# the validated configuration of each source instance, by run id (the CLI's plan/check read it)
-_CONFIGS: dict[str, ConvertConfig] = {}
-
-
-def remember(run_id: str, cfg: ConvertConfig) -> None:
-    _CONFIGS[run_id] = cfg
-
-
-def config_for(run_id: str) -> ConvertConfig:
-    return _CONFIGS[run_id]
+CONFIGS = ConfigRegistry()
+remember = CONFIGS.remember
+config_for = CONFIGS.config_for
 
 
 def offset_of(timezone: str, day: date) -> int:
@@ -138,34 +125,24 @@ def build_config(
         >>> cfg.end_date, cfg.start_date, cfg.utc_offset
         (datetime.date(2026, 4, 30), datetime.date(2026, 4, 1), 0)
     """
-    app_id = _secret(application_id, "application_id", "the Application ID of your API key")
-    secret = _secret(application_secret, "application_secret", "the API key's secret")
-    account = _int(account_id, "account_id", minimum=1, what="a numeric account id "
+    app_id = CHECKS.secret(application_id, "application_id", "the Application ID of your API key")
+    secret = CHECKS.secret(application_secret, "application_secret", "the API key's secret")
+    account = CHECKS.integer(account_id, "account_id", minimum=1, what="a numeric account id "
                    "(Convert app → Account settings)")
     url = validate_base_url(str(base_url or S.DEFAULT_BASE_URL), key("base_url"))
     tz = validate_timezone(str(timezone or "UTC"), key("timezone"))
     instant = now or datetime.now(UTC)
     if utc_offset not in (None, ""):
-        offset = _int(utc_offset, "utc_offset", minimum=S.UTC_OFFSET_MIN,
+        offset = CHECKS.integer(utc_offset, "utc_offset", minimum=S.UTC_OFFSET_MIN,
                       maximum=S.UTC_OFFSET_MAX, what="seconds east of UTC, e.g. 3600")
         last_complete = (instant + timedelta(seconds=offset)).date() - timedelta(days=1)
     else:
         last_complete = instant.astimezone(ZoneInfo(tz)).date() - timedelta(days=1)
         offset = None
-    end = parse_cli_date(end_date, key("end_date")) if end_date else last_complete
-    start = (parse_cli_date(start_date, key("start_date")) if start_date
-             else last_complete - timedelta(days=29))
-    ex_start = parse_cli_date(explicit_start, "--start-date") if explicit_start else None
-    ex_end = parse_cli_date(explicit_end, "--end-date") if explicit_end else None
-    if start > end:
-        raise ConfigurationError(key("start_date"), f"{start} is after end_date {end}",
-                                 "choose a start_date on or before end_date")
-    if ex_start and ex_end and ex_start > ex_end:
-        raise ConfigurationError("--start-date", f"{ex_start} is after --end-date {ex_end}",
-                                 "swap the two dates")
-    if ex_start and not ex_end and ex_start > end:
-        raise ConfigurationError("--start-date", f"{ex_start} is after the end date {end}",
-                                 "give --end-date too, or an earlier --start-date")
+    dates = run_dates(CHECKS, last_complete=last_complete, start_date=start_date,
+                      end_date=end_date, explicit_start=explicit_start, explicit_end=explicit_end)
+    start, end = dates.start_date, dates.end_date
+    ex_start, ex_end = dates.explicit_start, dates.explicit_end
     if offset is None:
         offset = offset_of(tz, ex_end or end)
     return ConvertConfig(
@@ -176,78 +153,34 @@ def build_config(
         project_ids=_project_ids(project_ids),
         start_date=start,
         end_date=end,
-        lookback_days=_int(lookback_days, "lookback_days", minimum=0, maximum=90),
+        lookback_days=CHECKS.integer(lookback_days, "lookback_days", minimum=0, maximum=90),
         timezone=tz,
         utc_offset=offset,
-        rpm=_int(rpm, "rpm", minimum=1) if rpm not in (None, "") else S.DEFAULT_RPM,
-        rpd=_int(rpd, "rpd", minimum=1) if rpd not in (None, "") else None,
-        daily_budget=(_int(daily_budget, "daily_budget", minimum=1)
+        rpm=CHECKS.integer(rpm, "rpm", minimum=1) if rpm not in (None, "") else S.DEFAULT_RPM,
+        rpd=CHECKS.integer(rpd, "rpd", minimum=1) if rpd not in (None, "") else None,
+        daily_budget=(CHECKS.integer(daily_budget, "daily_budget", minimum=1)
                       if daily_budget not in (None, "") else None),
         report_statuses=_choices(report_statuses, "report_statuses", S.REPORTABLE_STATUSES,
                                  S.REPORTABLE_STATUSES),
         resources=_choices(resources, "resources", RESOURCES, RESOURCES),
-        results_per_page=_int(results_per_page, "results_per_page", minimum=1,
+        results_per_page=CHECKS.integer(results_per_page, "results_per_page", minimum=1,
                               maximum=S.RESULTS_PER_PAGE_MAX),
         explicit_start=ex_start,
         explicit_end=ex_end,
-        request_timeout=_float(request_timeout, "request_timeout", minimum=0.1),
-        max_retries=_int(max_retries, "max_retries", minimum=0, maximum=20),
-        throttle_wait_seconds=_float(throttle_wait_seconds, "throttle_wait_seconds",
+        request_timeout=CHECKS.number(request_timeout, "request_timeout", minimum=0.1),
+        max_retries=CHECKS.integer(max_retries, "max_retries", minimum=0, maximum=20),
+        throttle_wait_seconds=CHECKS.number(throttle_wait_seconds, "throttle_wait_seconds",
                                      minimum=0.5),
-        signature_ttl_seconds=_int(signature_ttl_seconds, "signature_ttl_seconds", minimum=5,
+        signature_ttl_seconds=CHECKS.integer(signature_ttl_seconds, "signature_ttl_seconds", minimum=5,
                                    maximum=3600),
-        commit_every_seconds=_float(commit_every_seconds, "commit_every_seconds", minimum=0),
+        commit_every_seconds=CHECKS.number(commit_every_seconds, "commit_every_seconds", minimum=0),
     )
 
 
 # --- helpers ------------------------------------------------------------------------------
-def _secret(value: Any, name: str, what: str) -> str:
-    if value is None or not str(value).strip():
-        raise ConfigurationError(key(name), "is missing",
-                                 f"set SOURCES__CONVERT__{name.upper()} or {name} under "
-                                 f"[sources.convert] in .dlt/secrets.toml ({what})")
-    return str(value).strip()
-
-
-def _int(value: Any, name: str, *, minimum: int | None = None, maximum: int | None = None,
-         what: str = "an integer") -> int:
-    text = str(value).strip()
-    if isinstance(value, bool) or not re.fullmatch(r"[+-]?\d+", text):
-        raise ConfigurationError(key(name), f"'{value}' is not a whole number", f"give {what}")
-    number = int(text)
-    if (minimum is not None and number < minimum) or (maximum is not None and number > maximum):
-        bounds = f"between {minimum} and {maximum}" if maximum is not None else f">= {minimum}"
-        raise ConfigurationError(key(name), f"{number} is out of range", f"use a value {bounds}")
-    return number
-
-
-def _float(value: Any, name: str, *, minimum: float) -> float:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise ConfigurationError(key(name), f"'{value}' is not a number",
-                                 "give a number of seconds") from None
-    if number < minimum:
-        raise ConfigurationError(key(name), f"{number} is too small", f"use at least {minimum}")
-    return number
-
-
-def _list(value: Any, name: str) -> list[Any]:
-    if value is None or value == "":
-        return []
-    if isinstance(value, str):
-        return [v.strip() for v in value.strip("[]").split(",") if v.strip().strip("'\"")]
-    if isinstance(value, list | tuple):
-        return list(value)
-    if isinstance(value, int) and not isinstance(value, bool):
-        return [value]
-    raise ConfigurationError(key(name), f"expected a list, got {type(value).__name__}",
-                             'write a TOML list, e.g. ["a", "b"]')
-
-
 def _choices(value: Any, name: str, valid: tuple[str, ...], default: tuple[str, ...]
              ) -> tuple[str, ...]:
-    wanted = [str(v).strip().strip("'\"") for v in _list(value, name)]
+    wanted = [str(v).strip().strip("'\"") for v in CHECKS.items(value, name)]
     for item in wanted:
         if item not in valid:
             raise ConfigurationError(key(name), f"'{item}' is not allowed",
@@ -256,6 +189,6 @@ def _choices(value: Any, name: str, valid: tuple[str, ...], default: tuple[str, 
 
 
 def _project_ids(value: Any) -> tuple[int, ...]:
-    ids = [_int(str(v).strip().strip("'\""), "project_ids", minimum=1, what="numeric project "
-                "ids, e.g. [10012345]") for v in _list(value, "project_ids")]
+    ids = [CHECKS.integer(str(v).strip().strip("'\""), "project_ids", minimum=1, what="numeric project "
+                "ids, e.g. [10012345]") for v in CHECKS.items(value, "project_ids")]
     return tuple(dict.fromkeys(ids))

@@ -15,12 +15,12 @@ Resource kinds:
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, Literal
 
 from sources.common.dates import DayWindow, resolve_window
+from sources.common.planning import Plan, ResourcePlan
 from sources.convert import settings as S
 from sources.convert.config import ConvertConfig
 
@@ -53,36 +53,6 @@ class Call:
             parts.append(f"{_day_of(self.body['start_time'], self.body.get('utc_offset', 0))}"
                          f"..{_day_of(self.body['end_time'], self.body.get('utc_offset', 0))}")
         return " ".join(parts)
-
-
-@dataclass
-class ResourcePlan:
-    """The work one resource owes in this run."""
-
-    name: str
-    kind: Kind
-    window: DayWindow | None
-    calls: list[Call] = field(default_factory=list)
-
-
-@dataclass
-class Plan:
-    resources: dict[str, ResourcePlan]
-
-    @property
-    def total_calls(self) -> int:
-        return sum(len(r.calls) for r in self.resources.values())
-
-    def estimate(self, rpm: int | None, rpd: int | None,
-                 remaining_today: int | None = None) -> dict[str, Any]:
-        """Minutes and days the calls take at the configured pace."""
-        total = self.total_calls
-        days: int | None = None
-        if rpd:
-            first = rpd if remaining_today is None else max(0, remaining_today)
-            days = 1 if total <= first else 1 + math.ceil((total - first) / rpd)
-        return {"calls": total, "minutes": math.ceil(total / rpm) if rpm else None,
-                "days": days}
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sources.common.dates import parse_cli_date, validate_timezone, yesterday_in
+from sources.common.config import ConfigRegistry, KeyChecks, run_dates
+from sources.common.dates import validate_timezone, yesterday_in
 from sources.common.errors import ConfigurationError
 from sources.common.http import validate_base_url
 from sources.openpanel import settings as S
@@ -26,14 +27,9 @@ RESOURCES = ("events", "chart_series_daily")
 EVENT_TABLES = ("events", "profiles", "event_meta")
 
 
-def key(name: str) -> str:
-    """The full configuration key of ``name``.
+CHECKS = KeyChecks("openpanel")
+key = CHECKS.key
 
-    Example:
-        >>> key("client_id")
-        'sources.openpanel.client_id'
-    """
-    return f"{SECTION}.{name}"
 
 
 @dataclass(frozen=True)
@@ -98,15 +94,9 @@ class OpenPanelConfig:
         return tuple(dict.fromkeys(("properties", *self.includes)))
 
 
-_CONFIGS: dict[str, OpenPanelConfig] = {}
-
-
-def remember(run_id: str, cfg: OpenPanelConfig) -> None:
-    _CONFIGS[run_id] = cfg
-
-
-def config_for(run_id: str) -> OpenPanelConfig:
-    return _CONFIGS[run_id]
+CONFIGS = ConfigRegistry()
+remember = CONFIGS.remember
+config_for = CONFIGS.config_for
 
 
 def build_config(
@@ -131,36 +121,27 @@ def build_config(
         >>> cfg.resources, cfg.page_size
         (('events',), 1000)
     """
-    cid = _secret(client_id, "client_id", "the client id shown under Settings → Clients")
+    cid = CHECKS.secret(client_id, "client_id", "the client id shown under Settings → Clients")
     if not _UUID_RE.match(cid):
         raise ConfigurationError(key("client_id"), "is not a lowercase UUID",
                                  "copy the client id (e.g. 0b6f4c3e-8a1d-…) from Settings → "
                                  "Clients; a client of mode read or root")
-    secret = _secret(client_secret, "client_secret", "the secret shown once at client creation")
-    project = _secret(project_id, "project_id", "the project id from the dashboard URL")
+    secret = CHECKS.secret(client_secret, "client_secret",
+                           "the secret shown once at client creation")
+    project = CHECKS.secret(project_id, "project_id", "the project id from the dashboard URL")
     url = validate_base_url(str(base_url or S.DEFAULT_BASE_URL), key("base_url"))
     tz = validate_timezone(str(timezone or "UTC"), key("timezone"))
-    lookback = _int(lookback_days, "lookback_days", 0, 90)
+    lookback = CHECKS.integer(lookback_days, "lookback_days", minimum=0, maximum=90)
     last_complete = yesterday_in(tz) if today is None else today - timedelta(days=1)
-    end = parse_cli_date(end_date, key("end_date")) if end_date else last_complete
-    start = (parse_cli_date(start_date, key("start_date")) if start_date
-             else last_complete - timedelta(days=29))
-    ex_start = parse_cli_date(explicit_start, "--start-date") if explicit_start else None
-    ex_end = parse_cli_date(explicit_end, "--end-date") if explicit_end else None
-    if start > end:
-        raise ConfigurationError(key("start_date"), f"{start} is after end_date {end}",
-                                 "choose a start_date on or before end_date")
-    if ex_start and ex_end and ex_start > ex_end:
-        raise ConfigurationError("--start-date", f"{ex_start} is after --end-date {ex_end}",
-                                 "swap the two dates")
-    if ex_start and not ex_end and ex_start > end:
-        raise ConfigurationError("--start-date", f"{ex_start} is after the end date {end}",
-                                 "give --end-date too, or an earlier --start-date")
+    dates = run_dates(CHECKS, last_complete=last_complete, start_date=start_date,
+                      end_date=end_date, explicit_start=explicit_start, explicit_end=explicit_end)
+    start, end = dates.start_date, dates.end_date
+    ex_start, ex_end = dates.explicit_start, dates.explicit_end
     plan_name = str(plan or "auto").lower()
     if plan_name != "auto" and plan_name not in PLANS:
         raise ConfigurationError(key("plan"), f"'{plan}' is not an OpenPanel rate plan",
                                  f"use auto or {', '.join(PLANS)} (100 requests per 10 s)")
-    wanted_includes = tuple(str(i) for i in _list(includes, "includes")) \
+    wanted_includes = tuple(str(i) for i in CHECKS.items(includes, "includes")) \
         if includes is not None else S.DEFAULT_INCLUDES
     for inc in wanted_includes:
         if inc not in S.INCLUDES:
@@ -171,65 +152,23 @@ def build_config(
     return OpenPanelConfig(
         client_id=cid, client_secret=secret, project_id=project, base_url=url,
         start_date=start, end_date=end, lookback_days=lookback, timezone=tz, plan=plan_name,
-        rpm=_int(rpm, "rpm", 1) if rpm not in (None, "") else None,
-        daily_budget=_int(daily_budget, "daily_budget", 1)
-        if daily_budget not in (None, "") else None,
-        page_size=_int(page_size, "page_size", S.PAGE_LIMIT_MIN, S.PAGE_LIMIT_MAX),
+        rpm=CHECKS.optional_integer(rpm, "rpm", minimum=1),
+        daily_budget=CHECKS.optional_integer(daily_budget, "daily_budget", minimum=1),
+        page_size=CHECKS.integer(page_size, "page_size", minimum=S.PAGE_LIMIT_MIN,
+                                 maximum=S.PAGE_LIMIT_MAX),
         includes=tuple(dict.fromkeys(wanted_includes)),
-        event_names=tuple(str(e) for e in _list(event_names, "event_names")),
+        event_names=tuple(str(e) for e in CHECKS.items(event_names, "event_names")),
         charts=chart_list, resources=selected, event_tables=tables,
-        concurrency=_int(concurrency, "concurrency", 1, S.MAX_CONCURRENCY),
+        concurrency=CHECKS.integer(concurrency, "concurrency", minimum=1,
+                                   maximum=S.MAX_CONCURRENCY),
         explicit_start=ex_start, explicit_end=ex_end,
-        request_timeout=_float(request_timeout, "request_timeout", 0.1),
-        max_retries=_int(max_retries, "max_retries", 0, 20),
-        rate_window_seconds=_float(rate_window_seconds, "rate_window_seconds", 0.1),
+        request_timeout=CHECKS.number(request_timeout, "request_timeout", minimum=0.1),
+        max_retries=CHECKS.integer(max_retries, "max_retries", minimum=0, maximum=20),
+        rate_window_seconds=CHECKS.number(rate_window_seconds, "rate_window_seconds", minimum=0.1),
     )
 
 
 # --- helpers ------------------------------------------------------------------------------
-def _secret(value: Any, name: str, where: str) -> str:
-    text = str(value or "").strip()
-    if not text:
-        raise ConfigurationError(key(name), "is missing",
-                                 f"set SOURCES__OPENPANEL__{name.upper()} or {name} under "
-                                 f"[sources.openpanel] in .dlt/secrets.toml ({where})")
-    return text
-
-
-def _int(value: Any, name: str, minimum: int, maximum: int | None = None) -> int:
-    try:
-        number = int(str(value).strip())
-    except (TypeError, ValueError):
-        raise ConfigurationError(key(name), f"'{value}' is not a whole number",
-                                 "give an integer") from None
-    if number < minimum or (maximum is not None and number > maximum):
-        bounds = f"between {minimum} and {maximum}" if maximum is not None else f">= {minimum}"
-        raise ConfigurationError(key(name), f"{number} is out of range", f"use a value {bounds}")
-    return number
-
-
-def _float(value: Any, name: str, minimum: float) -> float:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise ConfigurationError(key(name), f"'{value}' is not a number",
-                                 "give a number of seconds") from None
-    if number < minimum:
-        raise ConfigurationError(key(name), f"{number} is too small", f"use at least {minimum}")
-    return number
-
-
-def _list(value: Any, name: str) -> list[Any]:
-    if value is None or value == "":
-        return []
-    if isinstance(value, str):
-        return [v.strip() for v in value.split(",") if v.strip()]
-    if isinstance(value, list | tuple):
-        return list(value)
-    raise ConfigurationError(key(name), f"expected a list, got {type(value).__name__}",
-                             'write a TOML list, e.g. ["a", "b"]')
-
-
 _CHART_EXAMPLE = ('charts = [{name = "signups_by_country", events = [{name = "sign_up", '
                   'segment = "user"}], breakdowns = ["country"]}]')
 
@@ -269,7 +208,7 @@ def _series(item: Any, where: str) -> dict[str, Any]:
 
 def _charts(value: Any) -> tuple[Chart, ...]:
     out: list[Chart] = []
-    for i, item in enumerate(_list(value, "charts")):
+    for i, item in enumerate(CHECKS.items(value, "charts")):
         where = key(f"charts[{i}]")
         if not isinstance(item, dict):
             raise ConfigurationError(where, "must be a table", _CHART_EXAMPLE)
@@ -302,7 +241,7 @@ def _charts(value: Any) -> tuple[Chart, ...]:
 def _resources(value: Any, charts: tuple[Chart, ...], includes: tuple[str, ...]
                ) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """The dlt resources to run and the event tables to fill."""
-    wanted = [str(w) for w in _list(value, "resources")]
+    wanted = [str(w) for w in CHECKS.items(value, "resources")]
     valid = [*EVENT_TABLES, "chart_series_daily"]
     for name in wanted:
         if name not in valid:

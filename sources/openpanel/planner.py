@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
 
 from sources.common.dates import DayWindow, resolve_window
+from sources.common.planning import Plan, ResourcePlan
 from sources.openpanel import settings as S
 from sources.openpanel.config import Chart, OpenPanelConfig
 
@@ -42,33 +43,6 @@ class Call:
             return (f"{self.params['start']} page {self.params['page']} "
                     f"(limit {self.params['limit']}; more pages as meta.pages says)")
         return f"{self.tag} {self.params['startDate']}..{self.params['endDate']}"
-
-
-@dataclass
-class ResourcePlan:
-    """The work one resource owes in this run."""
-
-    name: str
-    kind: Kind
-    window: DayWindow | None
-    calls: list[Call] = field(default_factory=list)
-
-
-@dataclass
-class Plan:
-    """The run's first calls per resource."""
-
-    resources: dict[str, ResourcePlan]
-
-    @property
-    def total_calls(self) -> int:
-        return sum(len(r.calls) for r in self.resources.values())
-
-    def estimate(self, rpm: int | None, rpd: int | None,
-                 remaining_today: int | None = None) -> dict[str, Any]:
-        """Minutes the known calls take at ``rpm`` requests per minute (no daily quota)."""
-        total = self.total_calls
-        return {"calls": total, "minutes": math.ceil(total / rpm) if rpm else None, "days": None}
 
 
 def window_for(cfg: OpenPanelConfig, resource: str, cursor: date | None) -> DayWindow:
@@ -134,7 +108,8 @@ def build_plan(cfg: OpenPanelConfig, cursors: dict[str, date | None]) -> Plan:
     for name in cfg.resources:
         window = window_for(cfg, name, cursors.get(name))
         kind: Kind = "paged" if name == "events" else "range"
-        resources[name] = ResourcePlan(name, kind, window, calls_for_resource(cfg, name, window))
+        resources[name] = ResourcePlan(name, kind, window, calls_for_resource(cfg, name, window),
+                                       open_ended=kind == "paged")
     return Plan(resources)
 
 

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sources.common.dates import parse_cli_date, validate_timezone, yesterday_in
+from sources.common.config import ConfigRegistry, KeyChecks, run_dates
+from sources.common.dates import validate_timezone, yesterday_in
 from sources.common.errors import ConfigurationError
 from sources.common.http import validate_base_url
 from sources.ptengine import settings as S
@@ -21,9 +22,8 @@ ALL_SEGMENT = "all"
 _NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
-def key(name: str) -> str:
-    """The full configuration key of ``name``."""
-    return f"{SECTION}.{name}"
+CHECKS = KeyChecks("ptengine")
+key = CHECKS.key
 
 
 @dataclass(frozen=True)
@@ -80,15 +80,9 @@ class PtengineConfig:
 
 
 # the validated configuration of each source instance, by run id (the CLI's plan/check read it)
-_CONFIGS: dict[str, PtengineConfig] = {}
-
-
-def remember(run_id: str, cfg: PtengineConfig) -> None:
-    _CONFIGS[run_id] = cfg
-
-
-def config_for(run_id: str) -> PtengineConfig:
-    return _CONFIGS[run_id]
+CONFIGS = ConfigRegistry()
+remember = CONFIGS.remember
+config_for = CONFIGS.config_for
 
 
 # --- resource catalogue -------------------------------------------------------------------
@@ -199,22 +193,12 @@ def build_config(
         )
     url = validate_base_url(str(base_url or S.DEFAULT_BASE_URL), key("base_url"))
     tz = validate_timezone(str(timezone or "UTC"), key("timezone"))
-    lookback = _int(lookback_days, "lookback_days", minimum=0, maximum=90)
+    lookback = CHECKS.integer(lookback_days, "lookback_days", minimum=0, maximum=90)
     last_complete = yesterday_in(tz) if today is None else today - timedelta(days=1)
-    end = parse_cli_date(end_date, key("end_date")) if end_date else last_complete
-    start = (parse_cli_date(start_date, key("start_date")) if start_date
-             else last_complete - timedelta(days=29))
-    ex_start = parse_cli_date(explicit_start, "--start-date") if explicit_start else None
-    ex_end = parse_cli_date(explicit_end, "--end-date") if explicit_end else None
-    if start > end:
-        raise ConfigurationError(key("start_date"), f"{start} is after end_date {end}",
-                                 "choose a start_date on or before end_date")
-    if ex_start and ex_end and ex_start > ex_end:
-        raise ConfigurationError("--start-date", f"{ex_start} is after --end-date {ex_end}",
-                                 "swap the two dates")
-    if ex_start and not ex_end and ex_start > end:
-        raise ConfigurationError("--start-date", f"{ex_start} is after the end date {end}",
-                                 "give --end-date too, or an earlier --start-date")
+    dates = run_dates(CHECKS, last_complete=last_complete, start_date=start_date,
+                      end_date=end_date, explicit_start=explicit_start, explicit_end=explicit_end)
+    start, end = dates.start_date, dates.end_date
+    ex_start, ex_end = dates.explicit_start, dates.explicit_end
     plan_name = str(plan or "auto").lower()
     if plan_name != "auto" and plan_name not in S.PLANS:
         raise ConfigurationError(key("plan"), f"'{plan}' is not a Ptengine plan",
@@ -225,9 +209,9 @@ def build_config(
                                  f"use one of {', '.join(S.LANGS)}")
     dims = _dimensions(dimensions)
     breakdowns = _breakdowns(event_breakdowns)
-    funnels = tuple(str(g) for g in _list(funnel_goals, "funnel_goals"))
-    hourly_on = _bool(hourly, "hourly")
-    h_metrics = tuple(_list(hourly_metrics, "hourly_metrics") or ("visits", "users", "pageView"))
+    funnels = tuple(str(g) for g in CHECKS.items(funnel_goals, "funnel_goals"))
+    hourly_on = CHECKS.boolean(hourly, "hourly")
+    h_metrics = tuple(CHECKS.items(hourly_metrics, "hourly_metrics") or ("visits", "users", "pageView"))
     for m in h_metrics:
         if m not in S.DATACENTER_METRICS:
             raise ConfigurationError(key("hourly_metrics"), f"'{m}' is not a data-center metric",
@@ -245,13 +229,12 @@ def build_config(
         lookback_days=lookback,
         timezone=tz,
         plan=plan_name,
-        rpm=_int(rpm, "rpm", minimum=1) if rpm not in (None, "") else None,
-        rpd=_int(rpd, "rpd", minimum=1) if rpd not in (None, "") else None,
-        daily_budget=(_int(daily_budget, "daily_budget", minimum=1)
-                      if daily_budget not in (None, "") else None),
+        rpm=CHECKS.optional_integer(rpm, "rpm", minimum=1),
+        rpd=CHECKS.optional_integer(rpd, "rpd", minimum=1),
+        daily_budget=CHECKS.optional_integer(daily_budget, "daily_budget", minimum=1),
         lang=lang_code,
         dimensions=dims,
-        dimension_limit=_int(dimension_limit, "dimension_limit", minimum=1,
+        dimension_limit=CHECKS.integer(dimension_limit, "dimension_limit", minimum=1,
                              maximum=S.DIMENSION_TABLE_MAX_LIMIT),
         segments=_segments(segments),
         event_breakdowns=breakdowns,
@@ -260,63 +243,18 @@ def build_config(
         resources=selected,
         explicit_start=ex_start,
         explicit_end=ex_end,
-        request_timeout=_float(request_timeout, "request_timeout", minimum=0.1),
-        max_retries=_int(max_retries, "max_retries", minimum=0, maximum=20),
-        retry_backoff_seconds=_float(retry_backoff_seconds, "retry_backoff_seconds",
+        request_timeout=CHECKS.number(request_timeout, "request_timeout", minimum=0.1),
+        max_retries=CHECKS.integer(max_retries, "max_retries", minimum=0, maximum=20),
+        retry_backoff_seconds=CHECKS.number(retry_backoff_seconds, "retry_backoff_seconds",
                                      minimum=0.0),
-        rate_window_seconds=_float(rate_window_seconds, "rate_window_seconds", minimum=0.1),
-        commit_every_seconds=_float(commit_every_seconds, "commit_every_seconds", minimum=0),
+        rate_window_seconds=CHECKS.number(rate_window_seconds, "rate_window_seconds", minimum=0.1),
+        commit_every_seconds=CHECKS.number(commit_every_seconds, "commit_every_seconds", minimum=0),
     )
 
 
 # --- helpers ------------------------------------------------------------------------------
-def _int(value: Any, name: str, *, minimum: int | None = None, maximum: int | None = None) -> int:
-    try:
-        number = int(str(value).strip())
-    except (TypeError, ValueError):
-        raise ConfigurationError(key(name), f"'{value}' is not a whole number",
-                                 "give an integer") from None
-    if (minimum is not None and number < minimum) or (maximum is not None and number > maximum):
-        bounds = f"between {minimum} and {maximum}" if maximum is not None else f">= {minimum}"
-        raise ConfigurationError(key(name), f"{number} is out of range", f"use a value {bounds}")
-    return number
-
-
-def _float(value: Any, name: str, *, minimum: float) -> float:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise ConfigurationError(key(name), f"'{value}' is not a number",
-                                 "give a number of seconds") from None
-    if number < minimum:
-        raise ConfigurationError(key(name), f"{number} is too small", f"use at least {minimum}")
-    return number
-
-
-def _bool(value: Any, name: str) -> bool:
-    if isinstance(value, bool):
-        return value
-    text = str(value).strip().lower()
-    if text in ("true", "1", "yes", "on"):
-        return True
-    if text in ("false", "0", "no", "off", "", "none"):
-        return False
-    raise ConfigurationError(key(name), f"'{value}' is not true or false", "use true or false")
-
-
-def _list(value: Any, name: str) -> list[Any]:
-    if value is None or value == "":
-        return []
-    if isinstance(value, str):
-        return [v.strip() for v in value.split(",") if v.strip()]
-    if isinstance(value, list | tuple):
-        return list(value)
-    raise ConfigurationError(key(name), f"expected a list, got {type(value).__name__}",
-                             'write a TOML list, e.g. ["a", "b"]')
-
-
 def _dimensions(value: Any) -> tuple[str, ...]:
-    dims = tuple(str(d) for d in _list(value, "dimensions")) or S.DEFAULT_DIMENSIONS
+    dims = tuple(str(d) for d in CHECKS.items(value, "dimensions")) or S.DEFAULT_DIMENSIONS
     for d in dims:
         if d not in S.DATACENTER_DIMENSIONS:
             raise ConfigurationError(key("dimensions"), f"'{d}' is not a data-center dimension",
@@ -377,7 +315,7 @@ def _segments(value: Any) -> dict[str, tuple[dict[str, Any], ...]]:
 
 
 def _breakdowns(value: Any) -> tuple[EventBreakdown, ...]:
-    items = _list(value, "event_breakdowns")
+    items = CHECKS.items(value, "event_breakdowns")
     out = []
     for i, item in enumerate(items):
         where = key(f"event_breakdowns[{i}]")
@@ -429,7 +367,7 @@ def _breakdowns(value: Any) -> tuple[EventBreakdown, ...]:
 
 def _resources(value: Any, dims: tuple[str, ...], breakdowns: tuple[EventBreakdown, ...],
                hourly: bool, funnels: tuple[str, ...]) -> tuple[str, ...]:
-    wanted = _list(value, "resources")
+    wanted = CHECKS.items(value, "resources")
     if not wanted:
         return default_resources(dims, breakdowns, hourly, funnels)
     valid = available_resources(dims, breakdowns)

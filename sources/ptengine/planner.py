@@ -14,12 +14,12 @@ Resource kinds:
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
 
 from sources.common.dates import DayWindow, resolve_window
+from sources.common.planning import Plan, ResourcePlan
 from sources.common.progress import resume_point, saved_cursor
 from sources.ptengine import settings as S
 from sources.ptengine.config import PtengineConfig, dimension_table_name
@@ -46,39 +46,6 @@ class Call:
             f"{self.body.get('startDate')}..{self.body.get('endDate')}"
             if "startDate" in self.body else "")
         return " ".join(p for p in (what, detail, when, f"[{self.segment}]") if p)
-
-
-@dataclass
-class ResourcePlan:
-    """The work one resource owes in this run."""
-
-    name: str
-    kind: Kind
-    window: DayWindow | None
-    calls: list[Call] = field(default_factory=list)
-
-    def calls_for(self, day: date) -> list[Call]:
-        return [c for c in self.calls if c.day == day]
-
-
-@dataclass
-class Plan:
-    resources: dict[str, ResourcePlan]
-
-    @property
-    def total_calls(self) -> int:
-        return sum(len(r.calls) for r in self.resources.values())
-
-    def estimate(self, rpm: int | None, rpd: int | None,
-                 remaining_today: int | None = None) -> dict[str, Any]:
-        """Minutes and days the calls take under a rate plan."""
-        total = self.total_calls
-        minutes = math.ceil(total / rpm) if rpm else None
-        days: int | None = None
-        if rpd:
-            first = rpd if remaining_today is None else max(0, remaining_today)
-            days = 1 if total <= first else 1 + math.ceil((total - first) / rpd)
-        return {"calls": total, "minutes": minutes, "days": days}
 
 
 def _range_body(window: DayWindow) -> dict[str, Any]:
