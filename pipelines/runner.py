@@ -15,6 +15,7 @@ Errors map to exit codes through ``sources.common.errors``; no traceback reaches
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import logging
 import os
@@ -37,6 +38,7 @@ from sources.common.errors import (
     EXIT_FAILURE,
     EXIT_OK,
     EXIT_QUOTA,
+    ConcurrentRunError,
     ConfigurationError,
     ConnectorError,
 )
@@ -185,7 +187,7 @@ def run(opts: RunOptions, out: Any = None) -> RunResult:
     pipeline = make_pipeline(opts)
     rows: dict[str, int] = {}
     error: BaseException | None = None
-    with quiet_dlt():
+    with run_lock(pipeline), quiet_dlt():
         if pipeline.has_pending_data:
             print("loading what an interrupted earlier run had fetched …", file=sys.stderr)
             _load(pipeline, rows)
@@ -283,6 +285,35 @@ def _days_behind(cfg: Any, states: dict[str, Any]) -> int:
         end: date = cfg.explicit_end or cfg.end_date
         total += (end - cursor).days if cursor else (end - cfg.start_date).days + 1
     return max(0, total)
+
+
+@contextmanager
+def run_lock(pipeline: dlt.Pipeline) -> Iterator[None]:
+    """Hold the pipeline's lock for the whole run; a second concurrent run refuses.
+
+    An advisory ``flock`` on a file in the pipeline's working directory: released by the
+    kernel when the process ends, however it ends (a killed run never leaves it stale).
+    """
+    os.makedirs(pipeline.working_dir, exist_ok=True)
+    path = os.path.join(pipeline.working_dir, "analytics-elt.lock")
+    handle = open(path, "a+")  # noqa: SIM115 - held open for the whole run
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            raise ConcurrentRunError(
+                f"another run of pipeline {pipeline.pipeline_name} is in progress ({holder}); "
+                "this run did nothing — wait for it to finish (a killed run releases its "
+                "lock at once)") from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()} since {time.strftime('%Y-%m-%d %H:%M:%S')}\n")
+        handle.flush()
+        yield
+    finally:
+        handle.close()
 
 
 @contextmanager

@@ -157,3 +157,25 @@ def test_plan_says_how_many_days_a_backfill_needs(sim: PtengineSimulator,
     days = 1 + -(-(total - 100) // 100)
     assert f"need {days} days" in result.out
     assert len(api_requests(sim)) == 0
+
+
+def test_a_second_concurrent_run_refuses(tmp_path: Path) -> None:
+    db = tmp_path / "locked.duckdb"
+    with PtengineSimulator(plan="growth", rpm=120, rpd=100_000, today=TODAY) as sim:
+        env = {**os.environ, **ptengine_env(sim, db, start_date=START, end_date=END,
+                                            commit_every_seconds=0),
+               "DLT_DATA_DIR": str(tmp_path / "dlt")}
+        first = subprocess.Popen([sys.executable, "-m", "pipelines", "run", "ptengine"], cwd=ROOT,
+                                 env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                 text=True)
+        assert first.stderr is not None
+        for line in first.stderr:  # the first run is extracting (it holds the lock)
+            if "committed" in line:
+                break
+        second = subprocess.run([sys.executable, "-m", "pipelines", "run", "ptengine"],
+                                cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+        first.kill()
+        first.wait(timeout=30)
+    assert second.returncode == 1
+    assert "another run of pipeline" in second.stderr and "in progress" in second.stderr
+    assert "Traceback" not in second.stderr

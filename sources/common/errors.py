@@ -105,6 +105,10 @@ class ApiError(ConnectorError):
         super().__init__(text)
 
 
+class ConcurrentRunError(ConnectorError):
+    """Another run of the same pipeline holds its lock; this one refuses to start."""
+
+
 class SkippableItemError(ApiError):
     """An error that skips one item (a page not scanned, an unknown experience)."""
 
