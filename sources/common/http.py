@@ -49,6 +49,14 @@ Interpret = Callable[[httpx.Response], Any]
 ReadRateHeaders = Callable[[httpx.Response], RateInfo | None]
 
 
+class UnreachableError(TransientError):
+    """The connection could not be made (retried like any transient fault)."""
+
+    def __init__(self, message: str, reason: str) -> None:
+        self.reason = reason
+        super().__init__(message)
+
+
 @dataclass
 class RetryPolicy:
     """How hard to try.
@@ -158,6 +166,7 @@ class PacedClient:
         sleep: Sleep | None = None,
         jitter: random.Random | None = None,
         transport: httpx.BaseTransport | None = None,
+        base_url_key: str | None = None,
     ) -> None:
         self.base_url = base_url
         self.secrets = {s for s in secrets if s}
@@ -168,6 +177,8 @@ class PacedClient:
         self.stats = RequestStats()
         self._sleep = sleep or limiter._sleep
         self._jitter = jitter or random.Random()
+        self.base_url_key = base_url_key
+        self._answered = False
         self._http = httpx.Client(
             base_url=base_url,
             headers=dict(headers),
@@ -211,7 +222,17 @@ class PacedClient:
             reraise=True,
             before_sleep=self._before_sleep,
         )
-        return retrying(self._attempt, method, path, json_body, params, content, headers, sign)
+        try:
+            return retrying(self._attempt, method, path, json_body, params, content, headers,
+                            sign)
+        except UnreachableError as exc:
+            if self._answered or not self.base_url_key:
+                raise
+            # the host never answered anything: a wrong URL or no route, not a passing fault
+            raise ConfigurationError(
+                self.base_url_key, f"cannot connect to {self.base_url} ({exc.reason})",
+                "check the URL, the network and any proxy; the API answered nothing",
+            ) from None
 
     def redact(self, value: Any) -> Any:
         """Replace every secret inside ``value``."""
@@ -246,9 +267,14 @@ class PacedClient:
         self.stats.count(f"{method} {path}")
         try:
             response = self._http.send(request)
+            self._answered = True
             info = self.read_rate_headers(response)
         except httpx.TimeoutException as exc:
             raise TransientError(f"timeout on {method} {path}: {type(exc).__name__}") from None
+        except httpx.ConnectError as exc:
+            reason = self.redact(str(exc)) or type(exc).__name__
+            raise UnreachableError(f"cannot connect for {method} {path}: {reason}",
+                                   reason) from None
         except httpx.TransportError as exc:
             raise TransientError(
                 f"connection failed on {method} {path}: {self.redact(str(exc)) or type(exc).__name__}"

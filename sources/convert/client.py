@@ -106,6 +106,7 @@ class ConvertClient:
             read_rate_headers=read_rate_headers,
             policy=policy,
             timeout=timeout,
+            base_url_key="sources.convert.base_url",
         )
 
     def get(self, path: str) -> Any:

@@ -76,6 +76,7 @@ class PtengineClient:
             read_rate_headers=read_rate_headers,
             policy=policy,
             timeout=timeout,
+            base_url_key="sources.ptengine.base_url",
         )
 
     # -- endpoints ---------------------------------------------------------------------
