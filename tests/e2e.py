@@ -9,6 +9,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from dataclasses import dataclass
+from datetime import UTC
 from pathlib import Path
 from typing import Any
 
@@ -118,13 +119,13 @@ def env_vars(values: dict[str, str]) -> Iterator[None]:
 
 def _normal(value: Any) -> Any:
     """Make DuckDB and Postgres values comparable (decimal scale, timezone of instants)."""
-    from datetime import datetime, timezone
+    from datetime import datetime
     from decimal import Decimal
 
     if isinstance(value, Decimal):
         return value.normalize() if value != 0 else Decimal(0)
     if isinstance(value, datetime) and value.tzinfo is not None:
-        return value.astimezone(timezone.utc)
+        return value.astimezone(UTC)
     if isinstance(value, float):
         return round(value, 9)
     return value

@@ -108,6 +108,14 @@ CASES = [
          env={"SOURCES__CONVERT__PROJECT_IDS": '["abc"]'}, names="sources.convert.project_ids"),
     Case("convert: utc_offset out of range", "convert",
          env={"SOURCES__CONVERT__UTC_OFFSET": "99999"}, names="sources.convert.utc_offset"),
+    Case("pirsch: write-only access key", "pirsch",
+         env={"SOURCES__PIRSCH__ACCESS_KEY": "pa_0123456789abcdef0123456789abcdef"},
+         names="sources.pirsch.access_key"),
+    Case("pirsch: wrong client secret", "pirsch",
+         env={"SOURCES__PIRSCH__CLIENT_SECRET": "x" * 64}, code=3,
+         names="sources.pirsch.client_secret"),
+    Case("pirsch: client id of the wrong length", "pirsch",
+         env={"SOURCES__PIRSCH__CLIENT_ID": "short"}, names="sources.pirsch.client_id"),
     Case("openpanel: client id not a UUID", "openpanel",
          env={"SOURCES__OPENPANEL__CLIENT_ID": "my-client"}, names="sources.openpanel.client_id"),
     Case("openpanel: wrong secret", "openpanel",
@@ -126,7 +134,7 @@ def demo_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str
     """Every source's simulator with its demo credentials, started once for the module."""
     env: dict[str, str] = {}
     with ExitStack() as stack:
-        for name in ("ptengine", "convert", "openpanel"):
+        for name in ("ptengine", "pirsch", "convert", "openpanel"):
             env.update(registry.get(name).demo(stack))
         yield env
 
