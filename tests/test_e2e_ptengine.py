@@ -33,8 +33,13 @@ pytestmark = pytest.mark.slow
 TODAY = date(2026, 5, 1)
 START, END = date(2026, 4, 1), date(2026, 4, 30)
 DAYS = 30
-PER_DAY_CALLS = len(S.DEFAULT_DIMENSIONS) + 2  # six dimension tables + regular + negative goals
-FIRST_RUN_CALLS = len(S.SITE_METRICS) + 1 + 1 + PER_DAY_CALLS * DAYS  # curves, events, goals
+# six dimension tables + regular + negative goals, and key metrics of the three running or
+# paused experiences
+EXPERIENCES = 3
+PER_DAY_CALLS = len(S.DEFAULT_DIMENSIONS) + 2 + EXPERIENCES
+FORM_VERSIONS = 5  # one form call per version of each selected experience for the window
+# curves, events, goals, the experience list, forms, then the per-day calls
+FIRST_RUN_CALLS = len(S.SITE_METRICS) + 1 + 1 + 1 + FORM_VERSIONS + PER_DAY_CALLS * DAYS
 
 
 @pytest.fixture
@@ -95,7 +100,8 @@ def test_rerun_changes_nothing_and_incremental_fetches_new_days_plus_lookback(
     spent = api_requests(sim)[before:]
     lookback = 2
     per_day_days = lookback + 1  # two days again plus the new one
-    assert len(spent) == len(S.SITE_METRICS) + 1 + 1 + PER_DAY_CALLS * per_day_days
+    assert len(spent) == len(S.SITE_METRICS) + 1 + 1 + 1 + FORM_VERSIONS + \
+        PER_DAY_CALLS * per_day_days
     curve = next(r for r in spent if r["body"].get("queryType") == "metric_curve")
     assert curve["body"]["startDate"] == str(END - timedelta(days=lookback - 1))
     assert count(db, "select count(*) from ptengine.site_metrics_daily") == DAYS + 1
@@ -107,10 +113,11 @@ def test_plan_prints_exactly_the_calls_run_makes(sim: PtengineSimulator, db: Pat
     assert planned.code == 0, planned.text
     assert f"total calls: {FIRST_RUN_CALLS}" in planned.out
     assert "30 requests/minute" in planned.out
-    assert len(api_requests(sim)) == 0  # the growth preset needs no call to learn limits
+    # the growth preset needs no call to learn limits; the experience list is counted
+    assert [r["path"] for r in api_requests(sim)] == [S.PATH_EXPERIENCE_LIST]
     with use(sim, db):
         assert cli("run", "ptengine").code == 0
-    assert len(api_requests(sim)) == FIRST_RUN_CALLS
+    assert len(api_requests(sim)) == FIRST_RUN_CALLS + 1
 
 
 def test_faults_give_identical_tables(tmp_path: Path) -> None:
@@ -145,7 +152,7 @@ def test_quota_stop_exits_4_and_the_resumed_run_matches_an_uninterrupted_one(
             assert result.code == 4, result.text
             assert "quota" in result.out and "run again" in result.out
             sim.advance_days(1)
-    assert codes[0] == 4 and codes[-1] == 0 and len(codes) == 3
+    assert codes[0] == 4 and codes[-1] == 0 and len(codes) == 4
     assert tables(db, "ptengine") == tables(full_db, "ptengine")
 
 

@@ -1,4 +1,4 @@
-"""The Ptengine Open API simulator (Insight endpoints; Experience to come).
+"""The Ptengine Open API simulator (Insight §2 and Experience §3 endpoints).
 
 Example:
     >>> from simulators.ptengine import PtengineSimulator, DEFAULT_API_KEY

@@ -1,4 +1,4 @@
-"""The Ptengine Open API twin: authentication, rate limits, envelopes, routing."""
+"""The Ptengine Open API twin: authentication, rate limits, envelopes, routing (§1–§3)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from typing import Any
 from sources.ptengine import settings
 
 from ..base import Quota, SimRequest, SimResponse, SimServer
-from . import conversion, datacenter, events, filter_values, heatmap, labels
+from . import conversion, datacenter, events, experience, filter_values, heatmap, labels
+from .experience_catalog import ExperienceBook
 from .model import Model
 from .validate import ApiError, Ctx, lang_of, require
 
@@ -48,7 +49,7 @@ def _keys(api_keys: Mapping[str, Mapping[str, Any]] | None) -> dict[str, ApiKey]
 
 
 class PtengineSimulator(SimServer):
-    """Ptengine Open API (Insight endpoints) on loopback, as strict as the doc.
+    """Ptengine Open API (Insight and Experience endpoints) on loopback, as strict as the doc.
 
     Args:
         plan: a key of ``settings.PLANS`` or ``"unlimited"`` (never 429; headers say
@@ -100,6 +101,19 @@ class PtengineSimulator(SimServer):
                 settings.PATH_EVENT_QUERY: events.handle,
                 settings.PATH_DATACENTER_QUERY: datacenter.handle,
                 settings.PATH_CONVERSION_QUERY: conversion.handle}
+        self.experiences = ExperienceBook()
+        book = self.experiences
+        post.update({
+            settings.PATH_EXPERIENCE_LIST: lambda ctx: experience.list_experiences(ctx, book),
+            settings.PATH_EXPERIENCE_USER_PROPERTIES: experience.user_properties,
+            settings.PATH_EXPERIENCE_OVERVIEW: lambda ctx: experience.overview(ctx, book),
+            settings.PATH_EXPERIENCE_METRICS: lambda ctx: experience.key_metrics(ctx, book),
+            settings.PATH_EXPERIENCE_INSIGHT: lambda ctx: experience.insight(ctx, book),
+            settings.PATH_EXPERIENCE_ABTEST: lambda ctx: experience.abtest(ctx, book),
+            settings.PATH_EXPERIENCE_ABTEST_INSIGHT: lambda ctx: experience.abtest_insight(ctx,
+                                                                                           book),
+            settings.PATH_EXPERIENCE_FORM: lambda ctx: experience.form(ctx, book),
+        })
         for path, endpoint in post.items():
             self.route("POST", path, self._endpoint(endpoint))
         self.route("GET", settings.PATH_EVENT_FIELDS,

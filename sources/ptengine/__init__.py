@@ -1,4 +1,4 @@
-"""Ptengine Open API source: data center, events, conversions (heatmap and experience next).
+"""Ptengine Open API source: data center, events, conversions, heatmap pages, experiences.
 
 Example:
     >>> import dlt
@@ -51,6 +51,19 @@ def ptengine_source(
     funnel_goals: Sequence[str] | None = None,
     hourly: bool = False,
     hourly_metrics: Sequence[str] | None = None,
+    pages: Sequence[str] | None = None,
+    device_types: Sequence[str] | None = None,
+    page_insights: Sequence[str] | None = None,
+    page_conversion_names: Sequence[str] | None = None,
+    stay_time_filter: float = 5,
+    range_type: str = "MERGE_URL",
+    experience_ids: Sequence[str] | None = None,
+    experience_statuses: Sequence[str] | None = None,
+    experience_types: Sequence[str] | None = None,
+    experience_dimensions: list[Any] | None = None,
+    abtest_compare_by: Sequence[str] | None = None,
+    abtest_dimensions: list[Any] | None = None,
+    abtest_show_deleted_versions: bool = False,
     resources: Sequence[str] | None = None,
     request_timeout: float = 30.0,
     max_retries: int = 5,
@@ -61,7 +74,7 @@ def ptengine_source(
     backfill_end: Any = None,
     run_id: str | None = None,
 ) -> list[DltResource]:
-    """Ptengine Insight tables for one profile.
+    """Ptengine Insight, heatmap and Experience tables for one profile.
 
     Configuration lives under ``[sources.ptengine]`` (see docs/sources/ptengine.md); the
     secrets are ``api_key`` and ``profile_id``. ``backfill_start``/``backfill_end`` and
@@ -78,6 +91,13 @@ def ptengine_source(
         request_timeout=request_timeout, max_retries=max_retries,
         retry_backoff_seconds=retry_backoff_seconds,
         rate_window_seconds=rate_window_seconds,
+        pages=pages, device_types=device_types, page_insights=page_insights,
+        page_conversion_names=page_conversion_names, stay_time_filter=stay_time_filter,
+        range_type=range_type, experience_ids=experience_ids,
+        experience_statuses=experience_statuses, experience_types=experience_types,
+        experience_dimensions=experience_dimensions, abtest_compare_by=abtest_compare_by,
+        abtest_dimensions=abtest_dimensions,
+        abtest_show_deleted_versions=abtest_show_deleted_versions,
     )
     run = run_id or uuid.uuid4().hex
     remember(run, cfg)

@@ -108,7 +108,8 @@ class PtengineClient:
                 raise TransientError(f"HTTP {status} from {response.request.url.path}")
             if status == 429:
                 raise RateLimitedError("HTTP 429 without an envelope")
-            raise TransientError(f"unexpected body (HTTP {status}) from {response.request.url.path}")
+            raise TransientError(
+                f"unexpected body (HTTP {status}) from {response.request.url.path}")
         code = body.get("code")
         # NOTES.md: the text may come as "message" or "msg"; the business code is the truth
         message = str(body.get("message") or body.get("msg") or "")

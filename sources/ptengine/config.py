@@ -16,6 +16,16 @@ from sources.common.dates import validate_timezone, yesterday_in
 from sources.common.errors import ConfigurationError
 from sources.common.http import validate_base_url
 from sources.ptengine import settings as S
+from sources.ptengine.config_reports import (
+    EXPERIENCE_TABLES,
+    HEATMAP_TABLES,
+    ExperienceConfig,
+    HeatmapConfig,
+    check_selection,
+    default_tables,
+    experience_config,
+    heatmap_config,
+)
 
 SECTION = "sources.ptengine"
 ALL_SEGMENT = "all"
@@ -69,6 +79,8 @@ class PtengineConfig:
     retry_backoff_seconds: float = 1.0
     rate_window_seconds: float = 60.0
     commit_every_seconds: float = 15.0
+    heatmap: HeatmapConfig = field(default_factory=HeatmapConfig)
+    experience: ExperienceConfig = field(default_factory=ExperienceConfig)
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -102,6 +114,8 @@ STATIC_RESOURCES: tuple[str, ...] = (
     "overview_location_daily",
     "overview_device_daily",
     "metric_definitions",
+    *HEATMAP_TABLES,
+    *EXPERIENCE_TABLES,
 )
 DEFAULT_STATIC = (
     "site_metrics_daily",
@@ -127,7 +141,9 @@ def available_resources(dimensions: tuple[str, ...],
 
 
 def default_resources(dimensions: tuple[str, ...], breakdowns: tuple[EventBreakdown, ...],
-                      hourly: bool, funnel_goals: tuple[str, ...]) -> tuple[str, ...]:
+                      hourly: bool, funnel_goals: tuple[str, ...],
+                      heatmap: HeatmapConfig | None = None,
+                      experience: ExperienceConfig | None = None) -> tuple[str, ...]:
     names = list(DEFAULT_STATIC)
     names[1:1] = [dimension_table_name(d) for d in dimensions]
     names += [b.table for b in breakdowns]
@@ -135,6 +151,7 @@ def default_resources(dimensions: tuple[str, ...], breakdowns: tuple[EventBreakd
         names.append("site_metrics_hourly")
     if funnel_goals:
         names.append("conversion_funnel_steps_daily")
+    names[-1:-1] = default_tables(heatmap or HeatmapConfig(), experience or ExperienceConfig())
     return tuple(names)
 
 
@@ -169,6 +186,7 @@ def build_config(
     rate_window_seconds: Any = 60.0,
     commit_every_seconds: Any = 15.0,
     today: date | None = None,
+    **reports: Any,
 ) -> PtengineConfig:
     """Validate raw configuration values and return a ``PtengineConfig``.
 
@@ -211,14 +229,23 @@ def build_config(
     breakdowns = _breakdowns(event_breakdowns)
     funnels = tuple(str(g) for g in CHECKS.items(funnel_goals, "funnel_goals"))
     hourly_on = CHECKS.boolean(hourly, "hourly")
-    h_metrics = tuple(CHECKS.items(hourly_metrics, "hourly_metrics") or ("visits", "users", "pageView"))
+    h_metrics = tuple(CHECKS.items(hourly_metrics, "hourly_metrics")
+                      or ("visits", "users", "pageView"))
     for m in h_metrics:
         if m not in S.DATACENTER_METRICS:
             raise ConfigurationError(key("hourly_metrics"), f"'{m}' is not a data-center metric",
                                      f"use any of {', '.join(S.DATACENTER_METRICS)}")
-    selected = _resources(resources, dims, breakdowns, hourly_on, funnels)
+    heatmap = heatmap_config(**{k: reports.get(k) for k in (
+        "pages", "device_types", "page_insights", "page_conversion_names", "stay_time_filter",
+        "range_type")})
+    experience = experience_config(**{k: reports.get(k) for k in (
+        "experience_ids", "experience_statuses", "experience_types", "experience_dimensions",
+        "abtest_compare_by", "abtest_dimensions", "abtest_show_deleted_versions")})
+    selected = _resources(resources, dims, breakdowns, hourly_on, funnels, heatmap, experience)
+    check_selection(selected, heatmap, experience)
     if "conversion_funnel_steps_daily" in selected and not funnels:
-        raise ConfigurationError(key("funnel_goals"), "is empty but conversion funnels are selected",
+        raise ConfigurationError(key("funnel_goals"),
+                                 "is empty but conversion funnels are selected",
                                  "list goal names, e.g. funnel_goals = [\"ptmind signup\"]")
     return PtengineConfig(
         api_key=str(api_key).strip(),
@@ -249,6 +276,8 @@ def build_config(
                                      minimum=0.0),
         rate_window_seconds=CHECKS.number(rate_window_seconds, "rate_window_seconds", minimum=0.1),
         commit_every_seconds=CHECKS.number(commit_every_seconds, "commit_every_seconds", minimum=0),
+        heatmap=heatmap,
+        experience=experience,
     )
 
 
@@ -366,10 +395,11 @@ def _breakdowns(value: Any) -> tuple[EventBreakdown, ...]:
 
 
 def _resources(value: Any, dims: tuple[str, ...], breakdowns: tuple[EventBreakdown, ...],
-               hourly: bool, funnels: tuple[str, ...]) -> tuple[str, ...]:
+               hourly: bool, funnels: tuple[str, ...], heatmap: HeatmapConfig,
+               experience: ExperienceConfig) -> tuple[str, ...]:
     wanted = CHECKS.items(value, "resources")
     if not wanted:
-        return default_resources(dims, breakdowns, hourly, funnels)
+        return default_resources(dims, breakdowns, hourly, funnels, heatmap, experience)
     valid = available_resources(dims, breakdowns)
     for name in wanted:
         if name not in valid:

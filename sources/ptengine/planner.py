@@ -81,18 +81,32 @@ def window_for(cfg: PtengineConfig, cursor: date | None, resume: date | None = N
 
 
 def resource_kind(name: str) -> Kind:
-    if name in ("conversion_goals", "event_fields"):
+    if name in ("conversion_goals", "event_fields", "experiences", "user_properties",
+                "experience_overview"):
         return "snapshot"
     if name == "metric_definitions":
         return "derived"
-    if name in ("site_metrics_daily", "events_daily") or name.startswith("event_breakdown_"):
+    if name in ("site_metrics_daily", "events_daily", "experience_form_submissions") or \
+            name.startswith("event_breakdown_"):
         return "range"
     return "per_day"
 
 
-def calls_for_resource(cfg: PtengineConfig, name: str, window: DayWindow) -> list[Call]:
-    """The calls of resource ``name`` over ``window`` (all segments)."""
+def calls_for_resource(cfg: PtengineConfig, name: str, window: DayWindow,
+                       experiences: list[dict[str, Any]] | None = None,
+                       properties: list[dict[str, Any]] | None = None) -> list[Call]:
+    """The calls of resource ``name`` over ``window`` (all segments).
+
+    Experience tables need the experiences they cover (``experience_plan.select``) and,
+    for user-property breakdowns, the user properties; their catalog calls are not
+    included (see ``experience_plan.catalog_calls``).
+    """
+    from sources.ptengine import experience_plan
+
     calls: list[Call] = []
+    if name in experience_plan.EXPERIENCE_TABLES:
+        return experience_plan.experience_calls(cfg, name, window, experiences or [],
+                                                properties)
     if name == "conversion_goals":
         return [Call(name, "POST", S.PATH_CONVERSION_GOALS, {})]
     if name == "event_fields":
@@ -126,7 +140,11 @@ def calls_for_resource(cfg: PtengineConfig, name: str, window: DayWindow) -> lis
 
 
 def _per_day_calls(cfg: PtengineConfig, name: str, seg: str, day: date) -> list[Call]:
+    from sources.ptengine import heatmap
+
     dc, cv = S.PATH_DATACENTER_QUERY, S.PATH_CONVERSION_QUERY
+    if name in heatmap.GRAIN:
+        return heatmap.day_calls(cfg, name, seg, day)
 
     def call(path: str, body: dict[str, Any], tag: str = "") -> Call:
         return Call(name, "POST", path, _with_filters({**body, **_day_body(day)}, cfg, seg),
@@ -158,20 +176,33 @@ def _per_day_calls(cfg: PtengineConfig, name: str, seg: str, day: date) -> list[
     raise ValueError(f"no per-day calls defined for resource {name}")
 
 
-def build_plan(cfg: PtengineConfig, states: dict[str, Any]) -> Plan:
+def build_plan(cfg: PtengineConfig, states: dict[str, Any], listing: Any = None) -> Plan:
     """The whole run's calls, per selected resource, from the saved resource states.
 
     Args:
         cfg: validated configuration (selection, dates, lookback, segments).
         states: each resource's dlt state (``cursor``: the last day it loaded; ``run``:
-            how far the last run got). Absent: never loaded.
+            how far the last run got; ``seen``: experiences an experience table covered).
+            Absent: never loaded.
+        listing: the experience list and user properties (``experience_plan.Listing``)
+            when experience tables are selected.
     """
+    from sources.ptengine import experience_plan as xp
+
     resources: dict[str, ResourcePlan] = {}
     for name in cfg.resources:
         kind = resource_kind(name)
         own = states.get(name) or {}
         window = (window_for(cfg, saved_cursor(own), resume_point(states, own))
                   if kind in ("range", "per_day") else None)
-        calls = calls_for_resource(cfg, name, window or DayWindow(cfg.end_date, cfg.end_date))
+        span = window or DayWindow(cfg.end_date, cfg.end_date)
+        if name in xp.EXPERIENCE_TABLES:
+            listed = listing.experiences if listing else []
+            chosen = xp.table_experiences(cfg, name, listed, own.get("seen"))
+            props = listing.user_properties if listing else None
+            calls = xp.catalog_calls(cfg, name) + calls_for_resource(cfg, name, span, chosen,
+                                                                     props)
+        else:
+            calls = calls_for_resource(cfg, name, span)
         resources[name] = ResourcePlan(name, kind, window, calls)
     return Plan(resources)

@@ -116,8 +116,16 @@ def _progress(ctx: RunContext, name: str) -> DayProgress:
     return DayProgress(state, ctx.run_id, planned, ctx.deadline)
 
 
-def per_day(ctx: RunContext, name: str, fetch: DayFetcher) -> Iterator[Any]:
-    """Run a per-day resource oldest day first; each day is fetched whole, then yielded."""
+CallsOf = Callable[[DayWindow], list[Call]]
+
+
+def per_day(ctx: RunContext, name: str, fetch: DayFetcher,
+            calls_of: CallsOf | None = None) -> Iterator[Any]:
+    """Run a per-day resource oldest day first; each day is fetched whole, then yielded.
+
+    ``calls_of`` gives a window's calls (default: the planner's for ``name``).
+    """
+    calls_of = calls_of or (lambda w: calls_for_resource(ctx.cfg, name, w))
     progress = _progress(ctx, name)
     earliest: date | None = None
     for day in progress.pending_days():
@@ -126,7 +134,7 @@ def per_day(ctx: RunContext, name: str, fetch: DayFetcher) -> Iterator[Any]:
         if earliest and day < earliest:
             progress.done(day)
             continue
-        calls = calls_for_resource(ctx.cfg, name, DayWindow(day, day))
+        calls = calls_of(DayWindow(day, day))
         try:
             rows, extra = fetch(day, calls)
         except QuotaExhaustedError as exc:
@@ -150,14 +158,15 @@ def per_day(ctx: RunContext, name: str, fetch: DayFetcher) -> Iterator[Any]:
 
 
 def whole_window(ctx: RunContext, name: str,
-                 fetch: Callable[[list[Call]], tuple[list[dict[str, Any]], list[Any]]]
-                 ) -> Iterator[Any]:
+                 fetch: Callable[[list[Call]], tuple[list[dict[str, Any]], list[Any]]],
+                 calls_of: CallsOf | None = None) -> Iterator[Any]:
     """Run a range resource: all its calls, then one yield; retention moves the start once."""
+    calls_of = calls_of or (lambda w: calls_for_resource(ctx.cfg, name, w))
     progress = _progress(ctx, name)
     if progress.finished or ctx.stopped:
         return
     window = progress.window
-    calls = calls_for_resource(ctx.cfg, name, window)
+    calls = calls_of(window)
     try:
         try:
             rows, extra = fetch(calls)
@@ -167,8 +176,7 @@ def whole_window(ctx: RunContext, name: str,
                 raise
             telemetry().warn(f"{name}: {window.start} is beyond the plan's retention "
                              f"(API {exc.code}); starting at {earliest}")
-            rows, extra = fetch(calls_for_resource(ctx.cfg, name,
-                                                   DayWindow(earliest, window.end)))
+            rows, extra = fetch(calls_of(DayWindow(earliest, window.end)))
     except QuotaExhaustedError as exc:
         telemetry().stop_for_quota(str(exc))
         return
@@ -387,6 +395,14 @@ def build_resources(ctx: RunContext) -> list[DltResource]:
             add(name, conversion_table(ctx, name), **_merge([*KEY, "ad_source"], conv_cols))
         elif name == "conversion_funnel_steps_daily":
             add(name, funnel_steps(ctx, name), **_merge([*KEY, "conversion_name", "step_id"]))
+        else:
+            from sources.ptengine import experience_resources, heatmap
+
+            if name in heatmap.GRAIN:
+                add(name, heatmap.heatmap_table(ctx, name), **heatmap.hints(name))
+            elif name in experience_resources.HINTS:
+                add(name, experience_resources.experience_table(ctx, name),
+                    **experience_resources.hints(name))
     if ctx.emit_definitions:
         out.append(dlt.resource(metric_definitions(ctx), name="metric_definitions",
                                 write_disposition="merge", primary_key=DEFINITION_KEY))

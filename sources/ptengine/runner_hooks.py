@@ -21,7 +21,21 @@ def build(**runner_args: Any) -> Any:
 
 
 def plan(cfg: PtengineConfig, states: dict[str, Any]) -> Plan:
-    return build_plan(cfg, states)
+    """The run's calls; experience tables need the experience list (one catalog call, the
+    same one ``run`` makes first) to count experiences × days × report families."""
+    from sources.ptengine import experience_plan as xp
+
+    listing = None
+    if xp.needs_list(cfg) or xp.needs_properties(cfg):
+        client = make_client(cfg)
+        try:
+            listed = client.post(S.PATH_EXPERIENCE_LIST, {}) if xp.needs_list(cfg) else []
+            props = (client.post(S.PATH_EXPERIENCE_USER_PROPERTIES, {})
+                     if xp.needs_properties(cfg) else None)
+        finally:
+            client.close()
+        listing = xp.Listing(list(listed or []), None if props is None else list(props))
+    return build_plan(cfg, states, listing)
 
 
 def check(cfg: PtengineConfig) -> str:
@@ -35,7 +49,8 @@ def check(cfg: PtengineConfig) -> str:
     info = client.http.limiter.stats.last_info
     quota = ""
     if info.remaining_day is not None:
-        quota = f"; tier {info.tier or '?'}, {info.remaining_day}/{info.limit_day} requests left today"
+        quota = (f"; tier {info.tier or '?'}, {info.remaining_day}/{info.limit_day} "
+                 "requests left today")
     return f"Ptengine profile {cfg.profile_id}: credentials OK, {goals} conversion goals{quota}"
 
 
@@ -56,7 +71,14 @@ def learn_limits(cfg: PtengineConfig) -> tuple[int | None, int | None, int | Non
 
 
 def demo(stack: ExitStack) -> dict[str, str]:
-    """Start the simulator for the demo (a generous plan so it is quick; headers still sent)."""
+    """Start the simulator for the demo (a generous plan so it is quick; headers still sent).
+
+    Two heatmap pages on PC and mobile (the pricing page has no scanned elements: the
+    run warns and goes on), page insights by device and source, segment details by
+    device and A/B results by goal, so the demo loads every heatmap and experience table.
+    """
+    import json
+
     from simulators.ptengine import DEFAULT_API_KEY, DEFAULT_PROFILE_ID, PtengineSimulator
 
     sim = stack.enter_context(PtengineSimulator(plan="growth", rpm=6000, rpd=100_000))
@@ -64,6 +86,15 @@ def demo(stack: ExitStack) -> dict[str, str]:
         "SOURCES__PTENGINE__BASE_URL": sim.url,
         "SOURCES__PTENGINE__API_KEY": DEFAULT_API_KEY,
         "SOURCES__PTENGINE__PROFILE_ID": DEFAULT_PROFILE_ID,
+        "SOURCES__PTENGINE__PAGES": json.dumps(["https://example.com/",
+                                                "https://example.com/pricing"]),
+        "SOURCES__PTENGINE__DEVICE_TYPES": json.dumps(["PC", "MOBILE"]),
+        "SOURCES__PTENGINE__PAGE_INSIGHTS": json.dumps(["terminalType", "sourceType"]),
+        "SOURCES__PTENGINE__PAGE_CONVERSION_NAMES": json.dumps(["Purchase complete"]),
+        "SOURCES__PTENGINE__EXPERIENCE_DIMENSIONS": json.dumps(
+            ["terminalType", {"dimension": "userProperty", "property": "plan_name"}]),
+        "SOURCES__PTENGINE__ABTEST_COMPARE_BY": json.dumps(["goalReached", "clickedUsers"]),
+        "SOURCES__PTENGINE__ABTEST_DIMENSIONS": json.dumps(["terminalType"]),
     }
 
 

@@ -95,7 +95,8 @@ ERROR_CODES: Final[dict[int, ErrorCode]] = {
         ErrorCode(4003, 400, "retention", "Query date exceeds the plan's data retention period"),
         ErrorCode(4006, 400, "bad_request", "page_insight type requires funName"),
         ErrorCode(4007, 400, "bad_request",
-                  "block_metrics requires specific deviceType (PC/MOBILE/TABLET); ALL not supported"),
+                  "block_metrics requires specific deviceType (PC/MOBILE/TABLET); "
+                  "ALL not supported"),
         ErrorCode(4008, 400, "skip_item",
                   "Page block not configured. Please scan the page in the product first"),
         ErrorCode(4009, 400, "bad_request",
@@ -274,3 +275,63 @@ DEFAULT_DIMENSIONS: Final = (
 # metric_curve metrics loaded as site_metrics_daily columns (the 13 of §2.4)
 SITE_METRICS: Final = tuple(DATACENTER_METRICS)
 MAX_SEGMENT_NAME: Final = 63
+
+# --- experience (§3) -----------------------------------------------------------------
+PATH_EXPERIENCE_USER_PROPERTIES: Final = f"{API_PREFIX}/experience/user-properties"
+PATH_EXPERIENCE_OVERVIEW: Final = f"{API_PREFIX}/experience/report/overview"
+PATH_EXPERIENCE_METRICS: Final = f"{API_PREFIX}/experience/report/metrics"
+PATH_EXPERIENCE_INSIGHT: Final = f"{API_PREFIX}/experience/report/insight"
+PATH_EXPERIENCE_ABTEST: Final = f"{API_PREFIX}/experience/report/abtest/metrics"
+PATH_EXPERIENCE_ABTEST_INSIGHT: Final = f"{API_PREFIX}/experience/report/abtest/insight"
+PATH_EXPERIENCE_FORM: Final = f"{API_PREFIX}/experience/report/form"
+
+EXPERIENCE_STATUSES: Final = ("DRAFT", "RUNNING", "PAUSE", "SCHEDULED")
+EXPERIENCE_TYPES: Final = ("POPUP", "STICKY_BAR", "INLINE", "ADVANCED", "REDIRECT")
+DEFAULT_EXPERIENCE_STATUSES: Final = ("RUNNING", "PAUSE")
+# §3.9: popup-class metrics exist only for these types (ADVANCED only "with popup")
+POPUP_CLASS_TYPES: Final = ("POPUP", "STICKY_BAR", "REDIRECT", "ADVANCED")
+POPUP_CLASS_METRICS: Final = ("clickedUsers", "clickRate", "closedUsers", "closeRate")
+FORM_CLASS_METRICS: Final = ("formSubmittedUsers", "formSubmitRate")
+# every metric an experience report may carry (§3.3, §3.6, §3.9) and its value type
+EXPERIENCE_METRICS: Final[dict[str, ValueType]] = {
+    "viewedUsers": "INTEGER", "views": "INTEGER", "clickedUsers": "INTEGER",
+    "clickRate": "RATE", "closedUsers": "INTEGER", "closeRate": "RATE",
+    "formSubmittedUsers": "INTEGER", "formSubmitRate": "RATE", "goalReachedUsers": "INTEGER",
+    "goalReachRate": "RATE", "avgVisitDuration": "TIME", "avgPagesPerVisit": "DECIMAL",
+    "bounceRate": "RATE",
+}
+# the overview's text fields (§3.3); goalStatus is a share, a sum or an average: kept as text
+EXPERIENCE_OVERVIEW_TEXT: Final = (
+    "goalStatus", "lastUpdatedTime", "lastUpdatedMember", "createdTime", "createdMember",
+    "runningPeriod", "tags",
+)
+EXPERIENCE_OVERVIEW_METRICS: Final = (*EXPERIENCE_METRICS, *EXPERIENCE_OVERVIEW_TEXT)
+EXPERIENCE_GOAL_METRICS: Final[dict[str, ValueType]] = {
+    "reachedUsers": "INTEGER", "reachRate": "RATE", "value": "DECIMAL",
+}
+ABTEST_EXTRA_METRICS: Final[dict[str, ValueType]] = {
+    "uplift": "RATE", "probabilityToBeBest": "RATE",
+}
+EXPERIENCE_DIMENSIONS: Final = (
+    "visitPage", "terminalType", "sourceType", "utmCampaign", "utmSource", "utmMedium",
+    "utmTerm", "utmContent", "sourceUrl", "sourceHost", "aiName", "visitType", "country",
+    "region", "userProperty",
+)
+EXPERIENCE_NO_SUB_DIMENSION: Final = ("visitPage", "userProperty")
+EXPERIENCE_EXCLUSIVE_DIMENSIONS: Final = frozenset({"country", "region"})
+ABTEST_COMPARE_BY: Final = (
+    "viewedUsers", "clickedUsers", "closedUsers", "formSubmittedUsers", "goalReached",
+    "avgVisitDuration", "avgPagesPerVisit", "bounceRate",
+)
+# compareBy -> the metrics an A/B answer carries for it (besides uplift / probability)
+ABTEST_COMPARE_METRICS: Final[dict[str, tuple[str, ...]]] = {
+    "viewedUsers": ("viewedUsers",),
+    "clickedUsers": ("viewedUsers", "clickedUsers", "clickRate"),
+    "closedUsers": ("viewedUsers", "closedUsers", "closeRate"),
+    "formSubmittedUsers": ("viewedUsers", "formSubmittedUsers", "formSubmitRate"),
+    "goalReached": ("viewedUsers", "goalReachedUsers", "goalReachRate"),
+    "avgVisitDuration": ("viewedUsers", "avgVisitDuration"),
+    "avgPagesPerVisit": ("viewedUsers", "avgPagesPerVisit"),
+    "bounceRate": ("viewedUsers", "bounceRate"),
+}
+FORM_SUBMITTED_AT: Final = "submittedAt"
