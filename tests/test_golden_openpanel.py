@@ -148,3 +148,91 @@ def test_plain_text_500_is_retried(canned: CannedServer) -> None:
     finally:
         client.close()
     assert len(canned.requests) == 2
+
+
+# --- the columnar read of event pages (arrow's JSON reader) --------------------------------
+def _both_paths(body: bytes) -> tuple[shaping.EventPage, shaping.EventPage]:
+    """The page through arrow's JSON reader and through orjson + ``pa.array``."""
+    import orjson
+
+    raw = shaping.read_events_page(body)
+    assert raw is not None
+    return (shaping.page_tables(raw.data),
+            shaping.page_tables(orjson.loads(body)["data"]))
+
+
+def _rows(page: shaping.EventPage) -> list[Any]:
+    return [None if t is None else t.to_pylist() for t in (page.events, page.profiles, page.meta)]
+
+
+def test_events_page_reads_the_example_into_the_same_rows(canned: CannedServer) -> None:
+    pair = golden("openpanel", "01_export_events.json")
+    canned.route(pair["request"]["path"], pair["response"], status=200, headers=RATE)
+    client = client_for(canned)
+    try:
+        raw = client.events_page({"start": "2024-04-15", "end": "2024-04-18", "page": "1"})
+    finally:
+        client.close()
+    assert raw.meta == pair["response"]["meta"]
+    assert _rows(shaping.page_tables(raw.data)) == \
+        _rows(shaping.page_tables(pair["response"]["data"]))
+
+
+def test_simulator_pages_read_the_same_both_ways() -> None:
+    """Every include, anonymous events (``profile: null``), lists, nested properties."""
+    import orjson
+
+    from simulators.openpanel.model import EventModel
+
+    today = date(2026, 5, 1)
+    model = EventModel("demo", 3000, 3, today, lambda: datetime(2026, 5, 1, tzinfo=UTC))
+    day = date(2026, 4, 29)
+    includes = frozenset(["properties", "profile", "meta", "region", "longitude", "revenue",
+                          "importedAt", "referrer"])
+    data = [model.event(day, j, includes) for j in model.iter_day(day)]
+    body = orjson.dumps({"meta": {"count": len(data), "totalCount": len(data), "pages": 1,
+                                  "current": 1}, "data": data})
+    arrow, python = _both_paths(body)
+    assert _rows(arrow) == _rows(python)
+    assert arrow.events is not None and arrow.events.schema == python.events.schema
+
+
+def test_date_like_strings_stay_text_as_on_the_python_path() -> None:
+    """Arrow's reader would make ``2024-04-15`` a timestamp; the API sent text."""
+    body = (b'{"meta": {"count": 2}, "data": ['
+            b'{"id": "a", "projectId": "p", "createdAt": "2024-04-15T10:30:00Z",'
+            b' "properties": {"since": "2024-04-15", "at": "2024-04-15 10:30:00", "n": 1}},'
+            b'{"id": "b", "projectId": "p", "createdAt": "2024-04-15T10:31:00.000Z",'
+            b' "properties": {"since": "2024-04-16", "n": 2.5, "tags": ["x", "y"]}}]}')
+    arrow, python = _both_paths(body)
+    assert _rows(arrow) == _rows(python)
+    assert arrow.events is not None
+    assert arrow.events.column("properties__since").to_pylist() == ["2024-04-15", "2024-04-16"]
+    assert arrow.events.column("created_at").to_pylist()[0] == datetime(2024, 4, 15, 10, 30,
+                                                                       tzinfo=UTC)
+
+
+def test_pages_arrow_cannot_read_go_the_python_way() -> None:
+    mixed = (b'{"data": [{"id": "a", "properties": {"plan": 3}},'
+             b' {"id": "b", "properties": {"plan": "pro"}}]}')
+    assert shaping.read_events_page(mixed) is None  # → orjson, then the row-by-row path
+    assert shaping.read_events_page(b'[1, 2]') is None
+    assert shaping.read_events_page(b'{"meta": {}, "data": [1, 2]}') is None
+    assert shaping.read_events_page(b'{"meta": {"a": 1}, "data": [null, {"id": "x"}]}') is None
+    empty = shaping.read_events_page(b'{"meta": {"count": 0}, "data": []}')
+    assert empty is not None and empty.data == [] and empty.meta == {"count": 0}
+    pretty = shaping.read_events_page(
+        b'{\n  "meta": {"count": 1},\n  "data": [\n    {"id": "x"}\n  ]\n}\n')
+    assert pretty is not None and pretty.data.to_pylist() == [{"id": "x"}]
+
+
+def test_malformed_page_is_retried_on_the_columnar_path(canned: CannedServer) -> None:
+    canned.sequence("/export/events", [(200, RATE, b'{"meta":{"count":50,"totalCount":12'),
+                                       (200, RATE, {"meta": {"count": 0}, "data": []})])
+    client = client_for(canned)
+    client.http.policy.backoff_initial = 0.01
+    try:
+        raw = client.events_page({"start": "2024-04-15", "end": "2024-04-15"})
+    finally:
+        client.close()
+    assert raw.data == [] and len(canned.requests) == 2

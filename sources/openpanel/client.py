@@ -4,11 +4,14 @@ Every call goes through the shared ``PacedClient`` (pacing, retries, redaction).
 module only knows OpenPanel's shapes: its ``x-ratelimit-*`` headers (``reset`` is
 seconds until the window resets), its error bodies (NOTES.md: ``{"status", "message"}``,
 a 401 ``{"error": "Unauthorized", "message": "Export: …"}``, a plain-text 500) and the
-JSON bodies, parsed with orjson (dlt's own JSON library) because event pages are large.
+JSON bodies, parsed with orjson (dlt's own JSON library). Event pages for the load
+(``events_page``) are read by arrow's JSON reader straight into columns instead (see
+``shaping.read_events_page``), inside the retried call, so a malformed body is retried.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -24,6 +27,7 @@ from sources.common.errors import (
 from sources.common.http import PacedClient, RetryPolicy, header_int
 from sources.common.limiter import RateInfo, RateLimiter, limiter_for
 from sources.openpanel import settings as S
+from sources.openpanel import shaping
 from sources.openpanel.config import PLANS, key
 
 KEY_CREDENTIALS = f"{key('client_id')}` and `{key('client_secret')}"
@@ -81,6 +85,7 @@ class OpenPanelClient:
                  limiter: RateLimiter, *, policy: RetryPolicy | None = None,
                  timeout: float = 30.0) -> None:
         self.project_id = project_id
+        self._columnar = threading.local()  # set while ``events_page`` runs in a thread
         self.http = PacedClient(
             base_url,
             headers={S.HEADER_CLIENT_ID: client_id, S.HEADER_CLIENT_SECRET: client_secret,
@@ -98,6 +103,19 @@ class OpenPanelClient:
         return self.http.call("GET", S.PATH_EVENTS, params={"projectId": self.project_id,
                                                             **params})
 
+    def events_page(self, params: Params) -> shaping.RawPage:
+        """One page of ``GET /export/events`` with ``data`` read into arrow when possible.
+
+        Same request, pacing and errors as ``events``; the body is parsed by arrow's JSON
+        reader (``shaping.read_events_page``), or by orjson when arrow cannot read it.
+        """
+        self._columnar.on = True
+        try:
+            return self.http.call("GET", S.PATH_EVENTS, params={"projectId": self.project_id,
+                                                                **params})
+        finally:
+            self._columnar.on = False
+
     def chart(self, params: Params) -> dict[str, Any]:
         """``GET /export/charts`` (``projectId`` added): ``{"series", "metrics"}``."""
         return self.http.call("GET", S.PATH_CHARTS, params={"projectId": self.project_id,
@@ -110,6 +128,16 @@ class OpenPanelClient:
     def _interpret(self, response: httpx.Response) -> Any:
         status = response.status_code
         if status == 200:
+            if getattr(self._columnar, "on", False):
+                page = shaping.read_events_page(response.content)
+                if page is not None:
+                    return page
+                body = parse_body(response)
+                if not isinstance(body, dict):
+                    raise TransientError(f"unexpected body from {response.request.url.path}")
+                data = body.get("data")
+                return shaping.RawPage(body.get("meta") or {},
+                                       data if isinstance(data, list) else [])
             body = parse_body(response)
             if not isinstance(body, dict):
                 raise TransientError(f"unexpected body from {response.request.url.path}")

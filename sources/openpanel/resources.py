@@ -11,6 +11,9 @@ day boundary.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import gc
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -68,6 +71,11 @@ class RunContext:
             return self.client.events(call.params)
         return self.client.chart(call.params)
 
+    def execute_page(self, call: Call) -> shaping.RawPage:
+        """One events page, its ``data`` already columnar when arrow could read it."""
+        telemetry().count_call(call.resource)
+        return self.client.events_page(call.params)
+
 
 @dataclass
 class _Fetched:
@@ -103,10 +111,9 @@ def events(ctx: RunContext) -> Iterator[Any]:
     seen_meta: set[str] = set()
 
     def fetch(day: date, page: int) -> _Fetched:
-        body = ctx.execute(events_call(ctx.cfg, day, page))
-        tables = shaping.page_tables(body.get("data") or [], seen_profiles=seen_profiles,
-                                     seen_meta=seen_meta)
-        return _Fetched(day, page, body.get("meta") or {}, tables)
+        raw = ctx.execute_page(events_call(ctx.cfg, day, page))
+        tables = shaping.page_tables(raw.data, seen_profiles=seen_profiles, seen_meta=seen_meta)
+        return _Fetched(day, page, raw.meta, tables)
 
     pool = ThreadPoolExecutor(max_workers=ctx.cfg.concurrency, thread_name_prefix="openpanel")
     in_flight: deque[Future[_Fetched]] = deque()
@@ -144,6 +151,21 @@ def events(ctx: RunContext) -> Iterator[Any]:
         for future in in_flight:
             future.cancel()
         pool.shutdown(wait=True, cancel_futures=True)
+        release_free_memory()
+
+
+def release_free_memory() -> None:
+    """Hand the heap the crawl freed back to the OS before dlt loads.
+
+    The fetch threads parse pages in their own malloc arenas; what they free stays in
+    the process (~80 MB after 200,000 events) unless trimmed, and the load that follows
+    (DuckDB's buffer pool, the parquet readers) would come on top of it. glibc only;
+    elsewhere a no-op.
+    """
+    gc.collect()
+    pa.default_memory_pool().release_unused()
+    with contextlib.suppress(OSError, AttributeError):  # not glibc
+        ctypes.CDLL(None).malloc_trim(0)  # the process's own symbols include glibc's
 
 
 def _next_day(days: list[date], day: date) -> date | None:

@@ -1,11 +1,14 @@
 """OpenPanel responses → typed rows. Pure functions: no HTTP, no dlt resources, no clock.
 
 Event pages become pyarrow tables, column by column, so dlt loads them without its
-per-row JSON normalizer (the fast path). Columns follow dlt's conventions exactly:
-names through dlt's snake_case naming, nested ``properties`` flattened with ``__``
-(``properties.__query.utm_source`` → ``properties__query__utm_source``), lists kept as
-JSON. ``createdAt`` becomes a UTC ``TIMESTAMPTZ``; numbers in properties are doubles.
-Chart series become plain dict rows (they are small).
+per-row JSON normalizer (the fast path). The page body itself is parsed by arrow's JSON
+reader straight into columns (C++, without holding the GIL, so the fetch threads
+overlap); a body arrow cannot read is parsed with orjson instead. Columns follow dlt's
+conventions exactly: names through dlt's snake_case naming, nested ``properties``
+flattened with ``__`` (``properties.__query.utm_source`` →
+``properties__query__utm_source``), lists kept as JSON. ``createdAt`` becomes a UTC
+``TIMESTAMPTZ``; numbers in properties are doubles. Chart series become plain dict rows
+(they are small).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from typing import Any
 
 import orjson
 import pyarrow as pa
+import pyarrow.json as pa_json
 from dlt.common.normalizers.naming.snake_case import NamingConvention
 
 from sources.common.values import parse_date, parse_float, parse_timestamp, to_snake
@@ -30,6 +34,81 @@ _NAMING = NamingConvention()
 
 
 @dataclass
+class RawPage:
+    """One ``/export/events`` answer: its ``meta`` and its ``data`` (arrow when possible)."""
+
+    meta: dict[str, Any]
+    data: pa.StructArray | list[Any]
+
+
+def read_events_page(body: bytes) -> RawPage | None:
+    """Parse an events page with arrow's JSON reader; ``None`` when arrow cannot.
+
+    Arrow gives the same columns as ``pa.array`` of the orjson-parsed objects, except
+    that it reads ISO date(-time) strings without fractions as timestamps: such fields
+    are read again as text (events' own instants are typed later, as on every path).
+    ``None`` (the caller parses with orjson) when the body is not one JSON object with a
+    ``data`` list, or when arrow cannot unify a field's values (a property that is a
+    number in one event and text in another): the by-row path handles those.
+
+    Example:
+        >>> page = read_events_page(b'{"meta": {"count": 1}, "data": [{"id": "e1",'
+        ...                         b' "createdAt": "2024-04-15", "n": 1}]}')
+        >>> page.meta, page.data.type
+        ({'count': 1}, StructType(struct<id: string, createdAt: string, n: int64>))
+    """
+    try:
+        table = _read_json(body, None)
+        field = table.schema.field("data") if "data" in table.column_names else None
+        if table.num_rows != 1 or field is None or not (
+                pa.types.is_list(field.type) or pa.types.is_large_list(field.type)):
+            return None
+        if _has_timestamp(field.type):
+            table = _read_json(body, pa.schema([pa.field("data", _as_text(field.type))]))
+        meta = table.column("meta")[0].as_py() if "meta" in table.column_names else None
+        data = table.column("data").combine_chunks().flatten()
+    except (pa.ArrowException, KeyError):
+        return None
+    if pa.types.is_null(data.type) and not len(data):  # "data": []
+        return RawPage(meta if isinstance(meta, dict) else {}, [])
+    if not pa.types.is_struct(data.type) or data.null_count:
+        return None  # not a list of objects: leave it to the Python path
+    return RawPage(meta if isinstance(meta, dict) else {}, data)
+
+
+def _read_json(body: bytes, schema: pa.Schema | None) -> pa.Table:
+    parse = pa_json.ParseOptions(newlines_in_values=True, explicit_schema=schema,
+                                 unexpected_field_behavior="infer")
+    return pa_json.read_json(pa.BufferReader(body), parse_options=parse,
+                             read_options=pa_json.ReadOptions(use_threads=False,
+                                                              block_size=len(body) + 64))
+
+
+def _has_timestamp(t: pa.DataType) -> bool:
+    if pa.types.is_timestamp(t):
+        return True
+    if pa.types.is_struct(t):
+        return any(_has_timestamp(t.field(i).type) for i in range(t.num_fields))
+    if pa.types.is_list(t) or pa.types.is_large_list(t):
+        return _has_timestamp(t.value_type)
+    return False
+
+
+def _as_text(t: pa.DataType) -> pa.DataType:
+    """``t`` with every timestamp replaced by text (the string as the API sent it)."""
+    if pa.types.is_timestamp(t):
+        return pa.string()
+    if pa.types.is_struct(t):
+        return pa.struct([t.field(i).with_type(_as_text(t.field(i).type))
+                          for i in range(t.num_fields)])
+    if pa.types.is_list(t):
+        return pa.list_(t.value_field.with_type(_as_text(t.value_type)))
+    if pa.types.is_large_list(t):
+        return pa.large_list(t.value_field.with_type(_as_text(t.value_type)))
+    return t
+
+
+@dataclass
 class EventPage:
     """One page of events as arrow tables (``None`` where the page has no such rows)."""
 
@@ -38,16 +117,18 @@ class EventPage:
     meta: pa.Table | None
 
 
-def page_tables(data: Sequence[Mapping[str, Any]], *, seen_profiles: set[str] | None = None,
+def page_tables(data: Sequence[Mapping[str, Any]] | pa.StructArray, *,
+                seen_profiles: set[str] | None = None,
                 seen_meta: set[str] | None = None) -> EventPage:
     """Turn ``data`` of an events page into the events, profiles and meta tables.
 
-    Arrow infers the page as one struct array in C++ (the fast path); a page whose values
-    arrow cannot unify (a property that is a number in one event and text in another) is
-    built column by column in Python instead.
+    Arrow infers the page as one struct array in C++ (the fast path; ``read_events_page``
+    already gives one); a page whose values arrow cannot unify (a property that is a
+    number in one event and text in another) is built column by column in Python instead.
 
     Args:
-        data: the page's ``data`` list, as the API sent it.
+        data: the page's ``data`` list, as the API sent it, or as ``read_events_page``
+            read it.
         seen_profiles: profile ids already emitted (updated); their rows are left out.
         seen_meta: event names whose meta was already emitted (updated).
 
@@ -57,11 +138,13 @@ def page_tables(data: Sequence[Mapping[str, Any]], *, seen_profiles: set[str] | 
         >>> page.events.column_names
         ['id', 'name', 'project_id', 'created_at', 'properties__path']
     """
-    if not data:
+    if not len(data):
         return EventPage(None, None, None)
     try:
-        table = pa.Table.from_struct_array(pa.array(data))
+        array = data if isinstance(data, pa.Array) else pa.array(data)
+        table = pa.Table.from_struct_array(array)
     except (pa.ArrowInvalid, pa.ArrowTypeError):
+        assert not isinstance(data, pa.Array)
         return _page_tables_by_row(data, seen_profiles, seen_meta)
     project = table.column("projectId") if "projectId" in table.column_names else None
     events = _typed(table.drop_columns([c for c in ("profile", "meta")
@@ -266,7 +349,7 @@ def chart_rows(project_id: str, chart: str, breakdowns: Sequence[str],
         ...     "names": ["screen_view", "Sweden"], "event": {"name": "screen_view"},
         ...     "data": [{"date": "2024-04-01T00:00:00.000Z", "count": 3}]}]})
         >>> rows[0]["country"], rows[0]["date"], rows[0]["count"]
-        ('Sweden', datetime.date(2024, 4, 1), 3)
+        ('Sweden', datetime.date(2024, 4, 1), 3.0)
     """
     rows: list[dict[str, Any]] = []
     for series in body.get("series") or []:
