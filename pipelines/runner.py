@@ -181,8 +181,8 @@ def run(opts: RunOptions, out: Any = None) -> RunResult:
     spec = registry.get(opts.source)
     run_id = uuid.uuid4().hex
     commit_every = commit_interval(opts.source, opts.commit_every_seconds)
-    # validate configuration before touching the destination
-    build_source(spec, opts, run_id, commit_every)
+    # validate configuration before touching the destination; the first step uses this one
+    first_source = build_source(spec, opts, run_id, commit_every)
     cfg = spec.config(run_id)
     pipeline = make_pipeline(opts)
     rows: dict[str, int] = {}
@@ -193,7 +193,8 @@ def run(opts: RunOptions, out: Any = None) -> RunResult:
             _load(pipeline, rows)
         try:
             for step in range(1, MAX_STEPS + 1):
-                source = build_source(spec, opts, run_id, commit_every)
+                source = first_source if step == 1 else build_source(spec, opts, run_id,
+                                                                     commit_every)
                 refresh = "drop_sources" if opts.full_refresh and step == 1 else None
                 pipeline.extract(source, refresh=refresh)
                 _step_progress(opts.source, step)
