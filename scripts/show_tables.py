@@ -7,14 +7,15 @@ import duckdb
 
 def main(path: str) -> None:
     con = duckdb.connect(path, read_only=True)
-    rows = con.sql(
+    rows = con.execute(
         "select table_schema, table_name from information_schema.tables "
         "where table_schema not in ('information_schema', 'pg_catalog') "
+        "and table_schema not like '%\\_staging' escape '\\' "
         "and table_name not like '\\_dlt%' escape '\\' order by 1, 2"
     ).fetchall()
     print(f"\n{path}: {len(rows)} tables")
     for schema, table in rows:
-        count = con.sql(f'select count(*) from "{schema}"."{table}"').fetchone()[0]
+        count = con.execute(f'select count(*) from "{schema}"."{table}"').fetchone()[0]
         print(f"  {schema}.{table:<45} {count:>8} rows")
 
 
