@@ -10,7 +10,7 @@ STAMP  := $(VENV)/.installed
 PGDATA ?= /tmp/analytics-elt-pgdata
 PGPORT ?= 55432
 
-.PHONY: demo test test-fast lint venv postgres postgres-stop clean
+.PHONY: demo test test-fast lint dbt venv postgres postgres-stop clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,6 +22,7 @@ venv: $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/analytics-elt demo
+	$(BIN)/analytics-elt sql apply --show daily_visitors
 	$(BIN)/python scripts/show_tables.py analytics.duckdb
 
 # the whole suite, Postgres included (CI runs exactly this)
@@ -34,8 +35,12 @@ test-fast: $(STAMP)
 	$(BIN)/python -m pytest -q -m "not slow"
 
 lint: $(STAMP)
-	$(BIN)/ruff check sources simulators pipelines tests
+	$(BIN)/ruff check sources simulators pipelines tests sql
 	$(BIN)/mypy sources/common
+
+# dbt build against the demo warehouse (make demo first)
+dbt: $(STAMP)
+	cd sql/dbt && DBT_DUCKDB_PATH=../../analytics.duckdb ../../$(BIN)/dbt build --profiles-dir .
 
 postgres:
 	PGDATA=$(PGDATA) PGPORT=$(PGPORT) bash scripts/start_postgres.sh

@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from pipelines import registry
+from pipelines import registry, sql_apply
 from sources.common.errors import EXIT_CONFIG, EXIT_OK, ConfigurationError
 
 EPILOG = """exit codes: 0 done; 2 bad usage or configuration (the message names the key and
@@ -76,6 +76,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--rpd", type=int, help="override the plan's requests per day")
     p.add_argument("--faults", default="", help='e.g. "500:0.05,reset:0.01,slow:0.02"')
     p.add_argument("--request-log", metavar="FILE", help="JSONL request log (secrets redacted)")
+
+    p = sub.add_parser("sql", help="analyst views in the analytics schema")
+    sql_sub = p.add_subparsers(dest="sql_command", required=True, parser_class=_Parser)
+    p = sql_sub.add_parser("apply", help="create or replace the views; skips views whose "
+                           "tables are not loaded yet")
+    sql_apply.add_arguments(p)
     return parser
 
 
@@ -121,6 +127,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             runner.build_source(spec, runner.RunOptions(source=args.source), run_id, None)
             print(spec.check(spec.config(run_id)))
             return EXIT_OK
+        if args.command == "sql":
+            return sql_apply.run_apply(args)
         if args.command == "demo":
             from pipelines.demo import run_demo
 

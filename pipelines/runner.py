@@ -45,6 +45,7 @@ from sources.common.errors import (
 from sources.common.limiter import all_limiters, reset_limiters
 from sources.common.progress import reset_telemetry, run_finished, saved_cursor, telemetry
 from sources.common.values import take_parse_warnings
+from sources.common.warehouse_hints import apply_bigquery_hints
 
 log = logging.getLogger("analytics_elt")
 DESTINATIONS = ("duckdb", "postgres", "bigquery")
@@ -195,6 +196,7 @@ def run(opts: RunOptions, out: Any = None) -> RunResult:
             for step in range(1, MAX_STEPS + 1):
                 source = first_source if step == 1 else build_source(spec, opts, run_id,
                                                                      commit_every)
+                apply_bigquery_hints(source, opts.destination)
                 refresh = "drop_sources" if opts.full_refresh and step == 1 else None
                 pipeline.extract(source, refresh=refresh)
                 _step_progress(opts.source, step)

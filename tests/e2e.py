@@ -159,3 +159,19 @@ def normalised(snapshot: dict[str, list[tuple[Any, ...]]]) -> dict[str, list[tup
     """``tables()`` output with values normalised like ``pg_tables``."""
     return {t: sorted((tuple(_normal(v) for v in row) for row in rows), key=repr)
             for t, rows in snapshot.items()}
+
+
+def logical_requests(sim: Any, since: int = 0) -> list[dict[str, Any]]:
+    """API requests from ``since`` with retries folded: a retry repeats an identical
+    request (method, path, query, body), so only its first copy counts as a call."""
+    import json
+
+    seen: set[str] = set()
+    out = []
+    for r in api_requests(sim)[since:]:
+        key = json.dumps([r.get("method"), r.get("path"), r.get("query"), r.get("body")],
+                         sort_keys=True, default=str)
+        if key not in seen:
+            seen.add(key)
+            out.append(r)
+    return out
