@@ -20,7 +20,8 @@ from sources.common.errors import EXIT_OK
 
 
 @contextmanager
-def _env(values: dict[str, str]) -> Iterator[None]:
+def temporary_env(values: dict[str, str]) -> Iterator[None]:
+    """Set environment variables for the duration of a block, then restore them."""
     old = {k: os.environ.get(k) for k in values}
     os.environ.update(values)
     try:
@@ -46,7 +47,7 @@ def run_demo(destination: str = "duckdb", out: Any = None) -> int:
         names = registry.source_names()
         for name in names:
             env.update(registry.get(name).demo(stack))
-        with _env(env):
+        with temporary_env(env):
             for name in names:
                 print(f"== {name}: loading from its simulator", file=out)
                 result = runner.run(runner.RunOptions(source=name, destination=destination),

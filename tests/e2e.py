@@ -6,8 +6,7 @@ import io
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager, redirect_stderr, redirect_stdout
+from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from datetime import UTC
 from pathlib import Path
@@ -16,6 +15,7 @@ from typing import Any
 import duckdb
 
 from pipelines.cli import main
+from pipelines.demo import temporary_env
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -103,18 +103,7 @@ def api_requests(sim: Any) -> list[dict[str, Any]]:
     return [r for r in sim.requests if not str(r.get("path", "")).startswith("/_sim")]
 
 
-@contextmanager
-def env_vars(values: dict[str, str]) -> Iterator[None]:
-    old = {k: os.environ.get(k) for k in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for k, v in old.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
+env_vars = temporary_env
 
 
 def _normal(value: Any) -> Any:
