@@ -277,7 +277,8 @@ class PacedClient:
                                    reason) from None
         except httpx.TransportError as exc:
             raise TransientError(
-                f"connection failed on {method} {path}: {self.redact(str(exc)) or type(exc).__name__}"
+                f"connection failed on {method} {path}: "
+                f"{self.redact(str(exc)) or type(exc).__name__}"
             ) from None
         finally:
             self.limiter.release(info)

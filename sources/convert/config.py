@@ -171,7 +171,8 @@ def build_config(
         max_retries=CHECKS.integer(max_retries, "max_retries", minimum=0, maximum=20),
         throttle_wait_seconds=CHECKS.number(throttle_wait_seconds, "throttle_wait_seconds",
                                      minimum=0.5),
-        signature_ttl_seconds=CHECKS.integer(signature_ttl_seconds, "signature_ttl_seconds", minimum=5,
+        signature_ttl_seconds=CHECKS.integer(signature_ttl_seconds, "signature_ttl_seconds",
+                                             minimum=5,
                                    maximum=3600),
         commit_every_seconds=CHECKS.number(commit_every_seconds, "commit_every_seconds", minimum=0),
     )
@@ -189,6 +190,7 @@ def _choices(value: Any, name: str, valid: tuple[str, ...], default: tuple[str, 
 
 
 def _project_ids(value: Any) -> tuple[int, ...]:
-    ids = [CHECKS.integer(str(v).strip().strip("'\""), "project_ids", minimum=1, what="numeric project "
+    ids = [CHECKS.integer(str(v).strip().strip("'\""), "project_ids", minimum=1,
+                          what="numeric project "
                 "ids, e.g. [10012345]") for v in CHECKS.items(value, "project_ids")]
     return tuple(dict.fromkeys(ids))
