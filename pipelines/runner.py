@@ -54,6 +54,10 @@ log = logging.getLogger("analytics_elt")
 DESTINATIONS = ("duckdb", "postgres", "bigquery")
 DEFAULT_DUCKDB_FILE = "analytics.duckdb"
 MAX_STEPS = 100_000
+# DuckDB settings of the sessions that load (not of the file): rows loaded by one
+# INSERT … SELECT need not keep their order, which a table never promises anyway; the
+# copy of 200,000 OpenPanel events takes ~0.25 s less
+DUCKDB_SESSION_DEFAULTS: dict[str, Any] = {"preserve_insertion_order": False}
 
 
 @dataclass
@@ -90,13 +94,30 @@ def duckdb_path() -> str:
     return creds or DEFAULT_DUCKDB_FILE
 
 
+def duckdb_credentials() -> Any:
+    """The DuckDB file, its load sessions with ``DUCKDB_SESSION_DEFAULTS`` under the user's own.
+
+    ``destination.duckdb.credentials.local_config`` (e.g.
+    ``DESTINATION__DUCKDB__CREDENTIALS__LOCAL_CONFIG='{"preserve_insertion_order": true}'``)
+    wins key by key; every other DuckDB setting is dlt's as configured.
+    """
+    from dlt.destinations.impl.duckdb.configuration import DuckDbCredentials
+
+    try:
+        own = dlt.config.get("destination.duckdb.credentials.local_config", dict)
+    except Exception:
+        own = None
+    return DuckDbCredentials(duckdb_path(), local_config={**DUCKDB_SESSION_DEFAULTS,
+                                                          **(own or {})})
+
+
 def destination_for(name: str) -> Any:
     """The dlt destination object; DuckDB defaults to ``./analytics.duckdb``."""
     if name not in DESTINATIONS:
         raise ConfigurationError("--destination", f"'{name}' is not supported",
                                  f"use one of {', '.join(DESTINATIONS)}")
     if name == "duckdb":
-        return dlt.destinations.duckdb(credentials=duckdb_path())
+        return dlt.destinations.duckdb(credentials=duckdb_credentials())
     if name == "postgres":
         return dlt.destinations.postgres()
     return dlt.destinations.bigquery()
