@@ -18,6 +18,7 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import logging
+import math
 import os
 import sys
 import time
@@ -34,6 +35,8 @@ from dlt.common.configuration.exceptions import ConfigFieldMissingException
 from dlt.common.runtime.collector import NULL_COLLECTOR
 
 from pipelines import registry
+from sources.common.carry import STATE_KEY as CARRY_STATE_KEY
+from sources.common.dates import describe_wait
 from sources.common.errors import (
     EXIT_FAILURE,
     EXIT_OK,
@@ -211,7 +214,7 @@ def run(opts: RunOptions, out: Any = None) -> RunResult:
             _load(pipeline, rows)
     if error is not None:
         raise error
-    return _summarise(opts, pipeline, cfg, rows, started, out)
+    return _summarise(spec, opts, pipeline, cfg, rows, started, out)
 
 
 def _dated(cfg: Any) -> list[str]:
@@ -242,8 +245,8 @@ def _quota_left() -> int | None:
     return min(lefts) if lefts else None
 
 
-def _summarise(opts: RunOptions, pipeline: dlt.Pipeline, cfg: Any, rows: dict[str, int],
-               started: float, out: Any) -> RunResult:
+def _summarise(spec: registry.SourceSpec, opts: RunOptions, pipeline: dlt.Pipeline, cfg: Any,
+               rows: dict[str, int], started: float, out: Any) -> RunResult:
     t = telemetry()
     limiters = all_limiters()
     sent = sum(lim.stats.sent for lim in limiters)
@@ -272,13 +275,42 @@ def _summarise(opts: RunOptions, pipeline: dlt.Pipeline, cfg: Any, rows: dict[st
         print(f"warning: {w}", file=out)
     print(f"elapsed: {elapsed:.1f} s", file=out)
     if t.quota_stop:
-        states = resource_states(pipeline, opts.source)
-        behind = _days_behind(cfg, states)
         print(f"stopped early: {t.quota_stop}. Everything fetched is loaded and progress is "
-              f"saved; {behind} resource-days remain — run again after the quota resets.",
+              "saved.", file=out)
+        print(_what_remains(spec, opts, pipeline, cfg, limiters), file=out)
+        resets = (f"the quota resets at {describe_wait(t.quota_resets_at)}"
+                  if t.quota_resets_at else "the quota resets at the API's next day")
+        print(f"{resets}: run again then — the next run resumes where this one stopped.",
               file=out)
         return RunResult(EXIT_QUOTA, rows, sent, t.quota_stop)
     return RunResult(EXIT_OK, rows, sent)
+
+
+def _what_remains(spec: registry.SourceSpec, opts: RunOptions, pipeline: dlt.Pipeline,
+                  cfg: Any, limiters: list[Any]) -> str:
+    """The calls the stopped backfill still needs and how many quota days they take."""
+    states = resource_states(pipeline, opts.source)
+    try:
+        plan = spec.plan(cfg, states)
+    except ConnectorError:  # planning needed a call the spent quota refuses
+        return (f"still to fetch: {_days_behind(cfg, states)} resource-days "
+                f"(`analytics-elt plan {opts.source}` counts the requests after the reset)")
+    plan.drop_carried(carried_keys(pipeline, opts.source))
+    calls = plan.total_calls
+    per_day = min([n for lim in limiters for n in (lim.rpd, lim.daily_budget) if n] or [0])
+    more = "at least " if any(r.open_ended for r in plan.resources.values()) else ""
+    text = f"still to fetch: {more}{calls} requests"
+    if per_day:
+        days = max(1, math.ceil(calls / per_day))
+        text += (f" — {more}{days} more day{'s' if days != 1 else ''} at {per_day} requests "
+                 "a day")
+    return text + f" (`analytics-elt plan {opts.source}` lists them)"
+
+
+def carried_keys(pipeline: dlt.Pipeline, source: str) -> set[str]:
+    """Calls answered by answers a quota-stopped run carried over (``sources.common.carry``)."""
+    state = pipeline.state.get("sources", {}).get(source, {})
+    return set(state.get(CARRY_STATE_KEY) or {})
 
 
 def _days_behind(cfg: Any, states: dict[str, Any]) -> int:

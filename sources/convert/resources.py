@@ -110,7 +110,7 @@ def once_per_run(ctx: RunContext, produce: Callable[[], Rows]) -> Iterator[Rows]
     try:
         rows = produce()
     except QuotaExhaustedError as exc:
-        telemetry().stop_for_quota(str(exc))
+        telemetry().stop_for_quota(exc)
         return
     if rows:
         yield rows
@@ -133,7 +133,7 @@ def dated(ctx: RunContext, name: str,
         calls = report_calls(ctx.cfg, name, window, ctx.catalog().experience_infos())
         yield from fetch(window, calls)
     except QuotaExhaustedError as exc:
-        telemetry().stop_for_quota(str(exc))
+        telemetry().stop_for_quota(exc)
         return
     progress.done_through(window.end)
     telemetry().days_done[name] += len(window)

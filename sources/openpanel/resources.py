@@ -146,7 +146,7 @@ def events(ctx: RunContext) -> Iterator[Any]:
                 seen_profiles.clear()
                 seen_meta.clear()
     except QuotaExhaustedError as exc:
-        telemetry().stop_for_quota(str(exc))
+        telemetry().stop_for_quota(exc)
     finally:
         for future in in_flight:
             future.cancel()
@@ -236,7 +236,7 @@ def chart_series_daily(ctx: RunContext) -> Iterator[Any]:
             rows += shaping.chart_rows(ctx.cfg.project_id, chart.name, chart.breakdowns,
                                        ctx.execute(call))
     except QuotaExhaustedError as exc:
-        telemetry().stop_for_quota(str(exc))
+        telemetry().stop_for_quota(exc)
         return
     if rows:
         yield rows

@@ -119,7 +119,7 @@ def per_day(ctx: RunContext, name: str, fetch: Callable[[Call], DayResult]) -> I
                 try:
                     rows = future.result()
                 except QuotaExhaustedError as exc:
-                    telemetry().stop_for_quota(str(exc))
+                    telemetry().stop_for_quota(exc)
                     return
                 if rows:
                     yield rows
@@ -143,7 +143,7 @@ def whole_window(ctx: RunContext, name: str) -> Iterator[Any]:
             data = ctx.get(name, call.path, call.params)
             rows += shaping.series_rows(ctx.domain_id, endpoint, data)
     except QuotaExhaustedError as exc:
-        telemetry().stop_for_quota(str(exc))
+        telemetry().stop_for_quota(exc)
         return
     if rows:
         yield rows
@@ -166,7 +166,7 @@ def snapshot(ctx: RunContext, name: str) -> Iterator[Any]:
             data = ctx.all_pages(name, call.path, call.params)
             rows = shaping.goal_rows(ctx.domain_id, day, data)[1]
     except QuotaExhaustedError as exc:
-        telemetry().stop_for_quota(str(exc))
+        telemetry().stop_for_quota(exc)
         return
     if rows:
         yield rows

@@ -12,6 +12,7 @@ from typing import Any
 
 import httpx
 
+from sources.common.dates import next_midnight
 from sources.common.errors import (
     ApiError,
     AuthenticationError,
@@ -130,9 +131,8 @@ class PtengineClient:
             raise RateLimitedError(f"{code} {text}")
         if kind == "rate_day":
             raise QuotaExhaustedError(
-                f"Ptengine's daily request quota is exhausted ({code} {text}); "
-                "it resets at 00:00 UTC",
-                resets_at="00:00 UTC",
+                f"Ptengine's daily request quota is exhausted ({code} {text})",
+                resets_at=next_midnight(S.QUOTA_TIMEZONE),
             )
         if kind == "server":
             raise TransientError(f"Ptengine server error {code} (HTTP {status}): {text}")
@@ -174,5 +174,6 @@ def make_limiter(
             rpd=rpd if rpd is not None else (preset.rpd if preset else None),
             daily_budget=daily_budget,
             window_seconds=window_seconds,
+            quota_timezone=S.QUOTA_TIMEZONE,
         ),
     )
