@@ -27,8 +27,8 @@ from sources.ptengine.planner import Call, calls_for_resource
 from sources.ptengine.resources import (
     _DB_TYPES,
     RunContext,
+    once,
     per_day,
-    snapshot_progress,
     whole_window,
 )
 
@@ -154,13 +154,13 @@ def _experience_table(ctx: RunContext, name: str) -> Iterator[Any]:
         return calls_for_resource(ctx.cfg, name, window, chosen, found.user_properties)
 
     if name == "experiences":
-        yield from _once(ctx, lambda: (shape.experience_rows(ctx.cfg.profile_id,
+        yield from once(ctx, lambda: (shape.experience_rows(ctx.cfg.profile_id,
                                                              found.experiences), []))
     elif name == "user_properties":
-        yield from _once(ctx, lambda: (shape.user_property_rows(ctx.cfg.profile_id,
+        yield from once(ctx, lambda: (shape.user_property_rows(ctx.cfg.profile_id,
                                                                 found.user_properties or []), []))
     elif name == "experience_overview":
-        yield from _once(ctx, lambda: _overview(ctx, name, calls_of))
+        yield from once(ctx, lambda: _overview(ctx, name, calls_of))
     elif name == "experience_form_submissions":
         yield from whole_window(ctx, name, lambda calls: (_forms(ctx, name, calls), []),
                                 calls_of)
@@ -223,21 +223,3 @@ def _overview(ctx: RunContext, name: str, calls_of: Callable[[DayWindow], list[C
     rows, defs = shape.overview_rows(ctx.cfg.profile_id, calls[0].body["experiences"],
                                      data or [], ctx.cfg.explicit_end or ctx.cfg.end_date)
     return rows, ctx.definitions("experience", defs)
-
-
-def _once(ctx: RunContext, produce: Callable[[], tuple[list[dict[str, Any]], list[Any]]]
-          ) -> Iterator[Any]:
-    """Run a once-per-run table (its progress recorded like ``resources.snapshot``)."""
-    progress = snapshot_progress(ctx)
-    if progress.finished or ctx.stopped:
-        return
-    day = ctx.cfg.end_date
-    try:
-        rows, extra = produce()
-    except QuotaExhaustedError as exc:
-        telemetry().stop_for_quota(exc)
-        return
-    if rows:
-        yield rows
-    yield from extra
-    progress.done(day)

@@ -19,6 +19,7 @@ from dlt.sources import DltResource
 
 from sources.common.carry import Carry, fingerprint
 from sources.common.dates import DayWindow
+from sources.common.drivers import Produce, once_per_run
 from sources.common.errors import QuotaExhaustedError, RetentionError
 from sources.common.progress import (
     DayProgress,
@@ -270,31 +271,19 @@ def events(ctx: RunContext, name: str, extra_key: dict[str, Any] | None = None
     yield from whole_window(ctx, name, fetch)
 
 
-def snapshot_progress(ctx: RunContext) -> DayProgress:
-    """A once-per-run resource's progress; finished at once when a backfill this run
-    continues already fetched it."""
+def once(ctx: RunContext, produce: Produce) -> Iterator[Any]:
+    """A once-per-run table; skipped when a backfill this run continues already has it."""
     state = dlt.current.resource_state()
     siblings = dlt.current.source_state().get("resources", {})
-    window = snapshot_window(siblings, state, ctx.cfg.end_date)
-    return DayProgress(state, ctx.run_id, window, None)
+    day = ctx.cfg.end_date
+    yield from once_per_run(ctx.run_id, day, lambda: ctx.stopped, produce,
+                            snapshot_window(siblings, state, day))
 
 
 def snapshot(ctx: RunContext, name: str,
              fetch: Callable[[Any], tuple[list[dict[str, Any]], list[Any]]]) -> Iterator[Any]:
     """Run a one-call resource once per run (not once per commit step)."""
-    progress = snapshot_progress(ctx)
-    if progress.finished or ctx.stopped:
-        return
-    day = ctx.cfg.end_date
-    try:
-        rows, extra = fetch(ctx.execute(_snapshot_call(ctx, name)))
-    except QuotaExhaustedError as exc:
-        telemetry().stop_for_quota(exc)
-        return
-    if rows:
-        yield rows
-    yield from extra
-    progress.done(day)
+    yield from once(ctx, lambda: fetch(ctx.execute(_snapshot_call(ctx, name))))
 
 
 def event_fields(ctx: RunContext, name: str) -> Iterator[Any]:
