@@ -68,6 +68,7 @@ class PtengineClient:
         timeout: float = 30.0,
     ) -> None:
         self.profile_id = profile_id
+        limiter.quota_timezone = limiter.quota_timezone or S.QUOTA_TIMEZONE
         self.http = PacedClient(
             base_url,
             headers={"x-api-key": api_key, "Accept": "application/json"},
@@ -174,6 +175,5 @@ def make_limiter(
             rpd=rpd if rpd is not None else (preset.rpd if preset else None),
             daily_budget=daily_budget,
             window_seconds=window_seconds,
-            quota_timezone=S.QUOTA_TIMEZONE,
         ),
     )
