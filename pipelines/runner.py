@@ -79,6 +79,9 @@ class RunResult:
     message: str = ""
 
 
+LOADER_FILE_FORMATS = {"duckdb": "parquet"}  # others: the destination's preferred format
+
+
 def duckdb_path() -> str:
     """The DuckDB file: ``DESTINATION__DUCKDB__CREDENTIALS`` / config, else ``analytics.duckdb``."""
     creds = os.environ.get("DESTINATION__DUCKDB__CREDENTIALS")
@@ -201,7 +204,10 @@ def run(opts: RunOptions, out: Any = None) -> RunResult:
                                                                      commit_every)
                 apply_bigquery_hints(source, opts.destination)
                 refresh = "drop_sources" if opts.full_refresh and step == 1 else None
-                pipeline.extract(source, refresh=refresh)
+                # DuckDB: parquet, not dlt's default INSERT VALUES files, whose load step
+                # peaks at ~2 GB for a 365-day Ptengine backfill (benchmarks/ptengine_memory.py)
+                pipeline.extract(source, refresh=refresh,
+                                 loader_file_format=LOADER_FILE_FORMATS.get(opts.destination))
                 _step_progress(opts.source, step)
                 if telemetry().quota_stop:
                     break
@@ -299,7 +305,7 @@ def _what_remains(spec: registry.SourceSpec, opts: RunOptions, pipeline: dlt.Pip
     calls = plan.total_calls
     per_day = min([n for lim in limiters for n in (lim.rpd, lim.daily_budget) if n] or [0])
     more = "at least " if any(r.open_ended for r in plan.resources.values()) else ""
-    text = f"still to fetch: {more}{calls} requests"
+    text = f"still to fetch: {more}{calls} request{'s' if calls != 1 else ''}"
     if per_day:
         days = max(1, math.ceil(calls / per_day))
         text += (f" — {more}{days} more day{'s' if days != 1 else ''} at {per_day} requests "

@@ -32,8 +32,8 @@ def once_per_run(run_id: str, day: date, stopped: Callable[[], bool], produce: P
         window: the table's window when not ``day`` alone (an empty window: nothing to do,
             e.g. ``progress.snapshot_window`` when a continued backfill already has it).
     """
-    progress = DayProgress(dlt.current.resource_state(), run_id, window or DayWindow(day, day),
-                           None)
+    planned = window if window is not None else DayWindow(day, day)  # empty is falsy
+    progress = DayProgress(dlt.current.resource_state(), run_id, planned, None)
     if progress.finished or stopped():
         return
     try:
