@@ -7,13 +7,15 @@ validated configuration back, how to plan, and which call is the cheapest check.
 from __future__ import annotations
 
 import importlib
-import importlib.util
 from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from dlt.sources import DltSource
+
+import sources
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,11 @@ class SourceSpec:
         demo: ``demo(stack) -> env`` starts the source's simulator inside ``stack`` (closed
             when the demo ends) and returns the environment variables that point the
             source at it (base URL and the simulator's demo credentials).
+        load_each_step: the runner loads each committed step before it extracts the
+            next one (a source whose steps bound its rows, so that no load holds more
+            than one step); otherwise it loads all steps after the last one.
+        end_run: ``end_run(run_id)``, called when a run ends however it ends: stops what
+            the source keeps running across steps.
     """
 
     name: str
@@ -42,6 +49,8 @@ class SourceSpec:
     check: Callable[[Any], str]
     learn_limits: Callable[[Any], tuple[int | None, int | None, int | None]]
     demo: Callable[[ExitStack], dict[str, str]]
+    load_each_step: bool = False
+    end_run: Callable[[str], None] = lambda run_id: None
 
 
 # every vendor package provides ``sources/<name>/runner_hooks.py`` with a ``SPEC``
@@ -54,10 +63,8 @@ def source_names() -> list[str]:
 
 
 def _installed(name: str) -> bool:
-    try:
-        return importlib.util.find_spec(f"sources.{name}.runner_hooks") is not None
-    except ModuleNotFoundError:
-        return False
+    """Whether ``sources/<name>/runner_hooks.py`` exists, found without importing the package."""
+    return any((Path(root) / name / "runner_hooks.py").is_file() for root in sources.__path__)
 
 
 def get(name: str) -> SourceSpec:

@@ -10,6 +10,9 @@ Flow of ``run``:
 3. a quota stop ends the loop early and cleanly;
 4. normalize and load everything extracted, then print the summary.
 
+A source whose steps bound what one load holds (``SourceSpec.load_each_step``) has each
+step loaded before the next one is extracted.
+
 Errors map to exit codes through ``sources.common.errors``; no traceback reaches the user.
 """
 
@@ -214,8 +217,12 @@ def run(opts: RunOptions, out: Any = None) -> RunResult:
                 states = resource_states(pipeline, opts.source)
                 if all(run_finished(states.get(r), run_id) for r in _dated(cfg)):
                     break
+                if spec.load_each_step:
+                    _load(pipeline, rows)
         except BaseException as exc:  # loaded below, re-raised after the load
             error = exc
+        finally:
+            spec.end_run(run_id)
         if pipeline.has_pending_data:
             _load(pipeline, rows)
     if error is not None:

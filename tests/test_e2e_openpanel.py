@@ -24,6 +24,7 @@ from simulators.openpanel import (
     DEFAULT_PROJECT_ID,
     OpenPanelSimulator,
 )
+from sources.openpanel import resources
 from tests.e2e import api_requests, cli, cli_subprocess, env_vars, query
 
 pytestmark = pytest.mark.slow
@@ -121,6 +122,22 @@ def test_rerun_adds_nothing_and_incremental_adds_exactly_the_new_day(
     ids = {r[0] for r in query(db, "select id from openpanel.events")}
     assert ids == model_ids(sim, START, END + timedelta(days=1))
     assert len(ids) == EVENTS + sim.model.day_count(END + timedelta(days=1))
+
+
+def test_a_window_larger_than_a_step_loads_step_by_step_without_repeating_a_request(
+        sim: OpenPanelSimulator, db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(resources, "STEP_ROWS", 1000)  # ~200 events a day: 5 days a step
+    with use(sim, db, commit_every_seconds=3600):
+        result = cli("run", "openpanel")
+    assert result.code == 0, result.text
+    steps = result.err.count("committed")
+    loads = query(db, "select count(*) from openpanel._dlt_loads")[0][0]
+    assert steps >= 6 and loads == steps
+    assert query(db, "select count(*), count(distinct id) from openpanel.events")[0] == \
+        (EVENTS, EVENTS)
+    assert {r[0] for r in query(db, "select id from openpanel.events")} == \
+        model_ids(sim, START, END)
+    assert len(api_requests(sim)) == pages(sim, START, END)  # the crawl goes on after a pause
 
 
 def test_tight_rate_limit_gives_zero_429s(tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ from sources.openpanel import make_client, openpanel_source
 from sources.openpanel import settings as S
 from sources.openpanel.config import OpenPanelConfig, config_for
 from sources.openpanel.planner import Plan, build_plan, events_params
+from sources.openpanel.resources import end_run
 
 
 def build(**runner_args: Any) -> Any:
@@ -64,4 +65,4 @@ def demo(stack: ExitStack) -> dict[str, str]:
 
 
 SPEC = SourceSpec(name="openpanel", build=build, config=config_for, plan=plan, check=check,
-                  learn_limits=learn_limits, demo=demo)
+                  learn_limits=learn_limits, demo=demo, load_each_step=True, end_run=end_run)
