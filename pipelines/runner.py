@@ -21,6 +21,7 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import logging
+import math
 import os
 import sys
 import time
@@ -37,6 +38,8 @@ from dlt.common.configuration.exceptions import ConfigFieldMissingException
 from dlt.common.runtime.collector import NULL_COLLECTOR
 
 from pipelines import registry
+from sources.common.carry import STATE_KEY as CARRY_STATE_KEY
+from sources.common.dates import describe_wait
 from sources.common.errors import (
     EXIT_FAILURE,
     EXIT_OK,
@@ -81,6 +84,9 @@ class RunResult:
     rows: dict[str, int] = field(default_factory=dict)
     requests: int = 0
     message: str = ""
+
+
+LOADER_FILE_FORMATS = {"duckdb": "parquet"}  # others: the destination's preferred format
 
 
 def duckdb_path() -> str:
@@ -228,7 +234,10 @@ def run(opts: RunOptions, out: Any = None) -> RunResult:
                 for resource in unique if new_dataset else []:
                     resource.apply_hints(write_disposition="append")
                 refresh = "drop_sources" if opts.full_refresh and step == 1 else None
-                pipeline.extract(source, refresh=refresh)
+                # DuckDB: parquet, not dlt's default INSERT VALUES files, whose load step
+                # peaks at ~2 GB for a 365-day Ptengine backfill (benchmarks/ptengine_memory.py)
+                pipeline.extract(source, refresh=refresh,
+                                 loader_file_format=LOADER_FILE_FORMATS.get(opts.destination))
                 _step_progress(opts.source, step)
                 if telemetry().quota_stop:
                     break
@@ -245,7 +254,7 @@ def run(opts: RunOptions, out: Any = None) -> RunResult:
             _load(pipeline, rows)
     if error is not None:
         raise error
-    return _summarise(opts, pipeline, cfg, rows, started, out)
+    return _summarise(spec, opts, pipeline, cfg, rows, started, out)
 
 
 def unique_merges(source: Any) -> list[Any]:
@@ -311,8 +320,8 @@ def _quota_left() -> int | None:
     return min(lefts) if lefts else None
 
 
-def _summarise(opts: RunOptions, pipeline: dlt.Pipeline, cfg: Any, rows: dict[str, int],
-               started: float, out: Any) -> RunResult:
+def _summarise(spec: registry.SourceSpec, opts: RunOptions, pipeline: dlt.Pipeline, cfg: Any,
+               rows: dict[str, int], started: float, out: Any) -> RunResult:
     t = telemetry()
     limiters = all_limiters()
     sent = sum(lim.stats.sent for lim in limiters)
@@ -341,13 +350,42 @@ def _summarise(opts: RunOptions, pipeline: dlt.Pipeline, cfg: Any, rows: dict[st
         print(f"warning: {w}", file=out)
     print(f"elapsed: {elapsed:.1f} s", file=out)
     if t.quota_stop:
-        states = resource_states(pipeline, opts.source)
-        behind = _days_behind(cfg, states)
         print(f"stopped early: {t.quota_stop}. Everything fetched is loaded and progress is "
-              f"saved; {behind} resource-days remain — run again after the quota resets.",
+              "saved.", file=out)
+        print(_what_remains(spec, opts, pipeline, cfg, limiters), file=out)
+        resets = (f"the quota resets at {describe_wait(t.quota_resets_at)}"
+                  if t.quota_resets_at else "the quota resets at the API's next day")
+        print(f"{resets}: run again then — the next run resumes where this one stopped.",
               file=out)
         return RunResult(EXIT_QUOTA, rows, sent, t.quota_stop)
     return RunResult(EXIT_OK, rows, sent)
+
+
+def _what_remains(spec: registry.SourceSpec, opts: RunOptions, pipeline: dlt.Pipeline,
+                  cfg: Any, limiters: list[Any]) -> str:
+    """The calls the stopped backfill still needs and how many quota days they take."""
+    states = resource_states(pipeline, opts.source)
+    try:
+        plan = spec.plan(cfg, states)
+    except ConnectorError:  # planning needed a call the spent quota refuses
+        return (f"still to fetch: {_days_behind(cfg, states)} resource-days "
+                f"(`analytics-elt plan {opts.source}` counts the requests after the reset)")
+    plan.drop_carried(carried_keys(pipeline, opts.source))
+    calls = plan.total_calls
+    per_day = min([n for lim in limiters for n in (lim.rpd, lim.daily_budget) if n] or [0])
+    more = "at least " if any(r.open_ended for r in plan.resources.values()) else ""
+    text = f"still to fetch: {more}{calls} request{'s' if calls != 1 else ''}"
+    if per_day:
+        days = max(1, math.ceil(calls / per_day))
+        text += (f" — {more}{days} more day{'s' if days != 1 else ''} at {per_day} requests "
+                 "a day")
+    return text + f" (`analytics-elt plan {opts.source}` lists them)"
+
+
+def carried_keys(pipeline: dlt.Pipeline, source: str) -> set[str]:
+    """Calls answered by answers a quota-stopped run carried over (``sources.common.carry``)."""
+    state = pipeline.state.get("sources", {}).get(source, {})
+    return set(state.get(CARRY_STATE_KEY) or {})
 
 
 def _days_behind(cfg: Any, states: dict[str, Any]) -> int:

@@ -1,6 +1,7 @@
 """Copy the vendor doc's example request/response pairs, verbatim, into tests/golden/.
 
-Usage: python scripts/extract_doc_examples.py ../shared/api-docs/ptengine-open-api.md tests/golden/ptengine
+Usage: python scripts/extract_doc_examples.py DOC OUT_DIR, e.g. DOC
+../shared/api-docs/ptengine-open-api.md and OUT_DIR tests/golden/ptengine
 
 Each ```json response block is paired with the closest preceding curl request (its path
 and its -d body); the pair is written as <n>_<path>_<kind>.json with the keys

@@ -41,6 +41,9 @@ fi
 
 if as_pg "'$PGBIN/pg_ctl' -D '$PGDATA' status" >/dev/null 2>&1; then
   echo "Postgres already running on port $PGPORT"
+elif "$PGBIN/pg_isready" -h 127.0.0.1 -p "$PGPORT" -q; then
+  # another cluster (e.g. one started from another checkout) answers there: use it
+  echo "a Postgres already answers on 127.0.0.1:$PGPORT: using it"
 else
   if [ ! -s "$PGDATA/PG_VERSION" ]; then
     mkdir -p "$PGDATA"

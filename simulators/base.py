@@ -229,6 +229,7 @@ class SimServer:
     """
 
     name = "sim"
+    title = "Vendor"  # how the banner names the vendor
     server_header = "analytics-elt-simulator"
     secret_fields: frozenset[str] = DEFAULT_SECRET_FIELDS
 
@@ -313,9 +314,23 @@ class SimServer:
             return {"requests": sum(self._by_path.values()), "by_path": dict(self._by_path),
                     "faults": self._faults_seen, "today": self.clock.today().isoformat()}
 
+    @property
+    def api_url(self) -> str:
+        """The root a client configures as its base URL (:attr:`url` unless a prefix)."""
+        return self.url
+
     def banner(self) -> str:
-        """What ``python -m simulators`` prints when the server is up."""
-        return f"{self.name} simulator listening on {self.url}"
+        """What ``python -m simulators`` prints when the server is up: where it listens,
+        the vendor's :meth:`banner_details` and the simulated day, one aligned row each."""
+        rows = [*self.banner_details(),
+                ("simulated today", f"{self.clock.today().isoformat()} (UTC)")]
+        width = max(len(label) for label, _ in rows) + 3
+        return "\n".join([f"{self.title} simulator listening on {self.api_url}",
+                          *(f"  {label + ':':<{width}}{value}" for label, value in rows)])
+
+    def banner_details(self) -> list[tuple[str, str]]:
+        """``(label, value)`` rows of the banner: demo credentials, limits (vendor hook)."""
+        return []
 
     # -- hooks for vendor modules -------------------------------------------------------
 
@@ -375,9 +390,11 @@ class SimServer:
                 request.json = json.loads(raw)
             except (ValueError, UnicodeDecodeError):
                 request.json_error = True
+        # the log record is written before the client gets its answer, so a client that
+        # reads the log right after its call always finds the call there
         if request.fault == "reset":
-            h.reset_connection()
             self._record(request, None, started)
+            h.reset_connection()
             return
         if request.fault == "slow":
             self._stopping.wait(self.slow_seconds)
@@ -389,11 +406,11 @@ class SimServer:
         except Exception:
             log.exception("%s simulator failed on %s %s", self.name, request.method, path)
             response = self.error_response(request)
+        self._record(request, response, started)
         try:
             h.send(response)
         except OSError:
             h.close_connection = True
-        self._record(request, response, started)
 
     def _record(self, request: SimRequest, response: SimResponse | None, started: float) -> None:
         with self._counts_lock:

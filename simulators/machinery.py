@@ -1,7 +1,9 @@
-"""Building blocks of the simulators: clock, rate windows, faults, request log.
+"""Building blocks of the simulators: clock, rate windows, faults, request log, and the
+largest-remainder rounding that every vendor's exact splits of a count end with.
 
-Re-exported by :mod:`simulators.base`; vendor simulators use them through
-:class:`simulators.base.SimServer`.
+The server's parts are re-exported by :mod:`simulators.base`, and vendor simulators use
+them through :class:`simulators.base.SimServer`; vendor models call
+:func:`largest_remainder` directly.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import json
 import random
 import threading
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -253,3 +255,23 @@ class RequestLog:
             if self._file:
                 self._file.close()
                 self._file = None
+
+
+# --- exact splits --------------------------------------------------------------------
+
+
+def largest_remainder(total: int, floors: Sequence[int], remainders: Sequence[float]) -> list[int]:
+    """Round a proportional split of ``total`` so its parts add up to ``total`` exactly.
+
+    ``floors`` are the shares rounded down and ``remainders`` what rounding took from
+    each; the units the floors miss go one each to the largest remainders, the earlier
+    share first on a tie, so two runs always agree.
+
+    Example:
+        >>> largest_remainder(10, [2, 2, 5], [0.5, 0.5, 0.0])
+        [3, 2, 5]
+    """
+    parts = list(floors)
+    for i in sorted(range(len(parts)), key=lambda i: (-remainders[i], i))[: total - sum(parts)]:
+        parts[i] += 1
+    return parts

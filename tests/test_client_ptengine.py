@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
 from sources.common.errors import (
@@ -76,10 +78,17 @@ def test_per_minute_429_waits_and_retries(canned: CannedServer) -> None:
 def test_daily_429_is_a_quota_stop_and_blocks_further_requests(canned: CannedServer) -> None:
     canned.sequence(PATH, [err(4291, 429, "Rate limit exceeded (per day)")])
     c = client(canned)
-    with pytest.raises(QuotaExhaustedError, match="resets at 00:00 UTC"):
+    with pytest.raises(QuotaExhaustedError, match="4291") as first:
         c.post(PATH, {})
-    with pytest.raises(QuotaExhaustedError):
+    with pytest.raises(QuotaExhaustedError) as second:
         c.post(PATH, {})
+    # the quota day is assumed to be the UTC day: both say the next UTC midnight
+    now = datetime.now(UTC)
+    for stop in (first.value, second.value):
+        resets = stop.resets_at
+        assert resets is not None and (resets.hour, resets.minute) == (0, 0)
+        assert resets.utcoffset() == timedelta(0) and timedelta(0) < resets - now <= \
+            timedelta(days=1)
     assert len(canned.requests) == 1  # the second call was never sent
 
 

@@ -136,26 +136,6 @@ def test_faults_give_identical_tables(tmp_path: Path) -> None:
     assert tables(faulty_db, "ptengine") == tables(clean_db, "ptengine")
 
 
-def test_quota_stop_exits_4_and_the_resumed_run_matches_an_uninterrupted_one(
-        tmp_path: Path) -> None:
-    full_db, db = tmp_path / "full.duckdb", tmp_path / "resumed.duckdb"
-    with PtengineSimulator(plan="unlimited", today=TODAY) as sim, use(sim, full_db):
-        assert cli("run", "ptengine").code == 0
-    with PtengineSimulator(plan="growth", rpm=100_000, rpd=100, today=TODAY) as sim:
-        codes = []
-        for _ in range(5):
-            with use(sim, db):
-                result = cli("run", "ptengine")
-            codes.append(result.code)
-            if result.code == 0:
-                break
-            assert result.code == 4, result.text
-            assert "quota" in result.out and "run again" in result.out
-            sim.advance_days(1)
-    assert codes[0] == 4 and codes[-1] == 0 and len(codes) == 4
-    assert tables(db, "ptengine") == tables(full_db, "ptengine")
-
-
 def test_wrong_key_exits_3_naming_api_key(sim: PtengineSimulator, db: Path) -> None:
     env = ptengine_env(sim, db, start_date=START, end_date=END)
     env["SOURCES__PTENGINE__API_KEY"] = "pt-not-a-real-key"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any, get_args
@@ -25,28 +24,9 @@ from sources.common.values import (
     to_snake,
 )
 from sources.ptengine.settings import ValueType
+from tests.parse_checks import assert_nothing_counted, assert_parsed, clean_stats_fixture
 
-ALL_PARSERS: list[Callable[..., Any]] = [
-    parse_int,
-    parse_decimal,
-    parse_float,
-    parse_rate,
-    parse_duration,
-    parse_date,
-    parse_hour,
-    parse_timestamp,
-]
-
-
-@pytest.fixture(autouse=True)
-def clean_stats() -> Iterator[None]:
-    take_parse_warnings()
-    yield
-    take_parse_warnings()
-
-
-def assert_nothing_counted() -> None:
-    assert take_parse_warnings() == (0, [])
+clean_stats = clean_stats_fixture()
 
 
 # --- counts ----------------------------------------------------------------------------
@@ -111,10 +91,7 @@ DOC_COUNTS: list[tuple[Any, int]] = [
 
 @pytest.mark.parametrize(("raw", "expected"), DOC_COUNTS)
 def test_parse_int_doc_values(raw: Any, expected: int) -> None:
-    result = parse_int(raw)
-    assert result == expected
-    assert type(result) is int
-    assert_nothing_counted()
+    assert_parsed(parse_int(raw), expected, int)
 
 
 # --- money -----------------------------------------------------------------------------
@@ -159,10 +136,7 @@ def test_parse_decimal_is_exact(raw: Any, expected: str) -> None:
     ],
 )
 def test_parse_float_doc_values(raw: Any, expected: float) -> None:
-    result = parse_float(raw)
-    assert result == expected
-    assert type(result) is float
-    assert_nothing_counted()
+    assert_parsed(parse_float(raw), expected, float)
 
 
 # --- rates -----------------------------------------------------------------------------
@@ -234,10 +208,7 @@ DOC_FRACTIONS: list[tuple[Any, float]] = [
 
 @pytest.mark.parametrize(("raw", "expected"), DOC_PERCENTAGES + DOC_FRACTIONS)
 def test_parse_rate_doc_values(raw: Any, expected: float) -> None:
-    result = parse_rate(raw)
-    assert result == expected  # exact: no float noise
-    assert type(result) is float
-    assert_nothing_counted()
+    assert_parsed(parse_rate(raw), expected, float)  # exact: no float noise
 
 
 @pytest.mark.parametrize("raw", ["Baseline", "baseline", " Baseline "])
@@ -290,10 +261,7 @@ def test_null_probability_to_be_best_is_null() -> None:
     ],
 )
 def test_parse_duration_doc_values(raw: Any, expected: float) -> None:
-    result = parse_duration(raw)
-    assert result == expected
-    assert type(result) is float
-    assert_nothing_counted()
+    assert_parsed(parse_duration(raw), expected, float)
 
 
 # --- days, hours, instants -------------------------------------------------------------
@@ -314,10 +282,7 @@ def test_parse_duration_doc_values(raw: Any, expected: float) -> None:
     ],
 )
 def test_parse_date(raw: Any, expected: date) -> None:
-    result = parse_date(raw)
-    assert result == expected
-    assert type(result) is date
-    assert_nothing_counted()
+    assert_parsed(parse_date(raw), expected, date)
 
 
 @pytest.mark.parametrize(
@@ -404,10 +369,7 @@ def test_parse_timestamp_is_aware_utc(raw: Any, tz: str, expected: datetime) -> 
     ],
 )
 def test_parse_value_dispatches(value_type: str, raw: Any, expected: Any) -> None:
-    result = parse_value(raw, value_type)
-    assert result == expected
-    assert type(result) is type(expected)
-    assert_nothing_counted()
+    assert_parsed(parse_value(raw, value_type), expected, type(expected))
 
 
 @pytest.mark.parametrize("value_type", get_args(ValueType))

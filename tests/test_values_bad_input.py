@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -22,6 +22,7 @@ from sources.common.values import (
     parse_timestamp,
     take_parse_warnings,
 )
+from tests.parse_checks import assert_nothing_counted, clean_stats_fixture
 
 ALL_PARSERS: list[Callable[..., Any]] = [
     parse_int,
@@ -35,15 +36,7 @@ ALL_PARSERS: list[Callable[..., Any]] = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def clean_stats() -> Iterator[None]:
-    take_parse_warnings()
-    yield
-    take_parse_warnings()
-
-
-def assert_nothing_counted() -> None:
-    assert take_parse_warnings() == (0, [])
+clean_stats = clean_stats_fixture()
 
 
 # --- nulls and bad input ---------------------------------------------------------------

@@ -127,6 +127,7 @@ class ConvertSimulator(SimServer):
     """
 
     name = "convert"
+    title = "Convert"
     server_header = "convert-simulator"
 
     def __init__(self, *, rpm: int | None = None, rpd: int | None = None, plan: str = "none",
@@ -161,15 +162,12 @@ class ConvertSimulator(SimServer):
         """The API root to configure as ``base_url`` (``…/api/v2``)."""
         return self.url + S.API_PREFIX
 
-    def banner(self) -> str:
-        return "\n".join([
-            f"Convert simulator listening on {self.api_url}",
-            f"  application id:      {DEFAULT_APPLICATION_ID}",
-            f"  application secret:  {DEFAULT_APPLICATION_SECRET}",
-            f"  account id:          {DEFAULT_ACCOUNT_ID}",
-            f"  limits:              {self.rpm or 'none'}/min, {self.rpd or 'none'}/day",
-            f"  simulated today:     {self.clock.today().isoformat()} (UTC)",
-        ])
+    def banner_details(self) -> list[tuple[str, str]]:
+        """The demo credentials and limits."""
+        return [("application id", DEFAULT_APPLICATION_ID),
+                ("application secret", DEFAULT_APPLICATION_SECRET),
+                ("account id", str(DEFAULT_ACCOUNT_ID)),
+                ("limits", f"{self.rpm or 'none'}/min, {self.rpd or 'none'}/day")]
 
     # -- request plumbing ---------------------------------------------------------------
     def _serve(self, h: Any) -> None:

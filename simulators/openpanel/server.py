@@ -70,6 +70,7 @@ class OpenPanelSimulator(SimServer):
     """
 
     name = "openpanel"
+    title = "OpenPanel"
     server_header = "openpanel-simulator"
 
     def __init__(self, *, port: int = 0, faults: str = "", fault_seed: int = 0,
@@ -100,19 +101,14 @@ class OpenPanelSimulator(SimServer):
         self.route("GET", S.PATH_EVENTS, lambda r: self._answer(r, self._events))
         self.route("GET", S.PATH_CHARTS, lambda r: self._answer(r, self._charts))
 
-    def banner(self) -> str:
-        """The URL, demo credentials and limits."""
+    def banner_details(self) -> list[tuple[str, str]]:
+        """The demo credentials, the data's size and the limit."""
         limit = f"{self.rate_limit} per {self.limiter.minute_seconds:g} s" \
             if self.rate_limit else "off"
-        return "\n".join([
-            f"OpenPanel simulator listening on {self.url}",
-            f"  client id:      {DEFAULT_CLIENT_ID}",
-            f"  client secret:  {DEFAULT_CLIENT_SECRET}",
-            f"  project id:     {self.project_id}",
-            f"  events:         {self.model.events} over {self.model.days} days",
-            f"  rate limit:     {limit}",
-            f"  simulated today {self.clock.today().isoformat()} (UTC)",
-        ])
+        return [("client id", DEFAULT_CLIENT_ID), ("client secret", DEFAULT_CLIENT_SECRET),
+                ("project id", self.project_id),
+                ("events", f"{self.model.events} over {self.model.days} days"),
+                ("rate limit", limit)]
 
     # -- the pipeline of checks ---------------------------------------------------------
     def _rate(self, request: SimRequest, consume: bool) -> tuple[bool, Quota]:

@@ -19,6 +19,8 @@ from functools import lru_cache
 from random import Random
 from typing import Any
 
+from ..machinery import largest_remainder
+
 Row = dict[str, Any]
 
 
@@ -102,10 +104,7 @@ def split(total: int, weights: Sequence[float]) -> list[int]:
         return [0] * len(weights)
     raw = [total * w / whole for w in weights]
     parts = [int(r) for r in raw]
-    order = sorted(range(len(raw)), key=lambda i: (parts[i] - raw[i], i))
-    for i in order[: total - sum(parts)]:
-        parts[i] += 1
-    return parts
+    return largest_remainder(total, parts, [r - p for r, p in zip(raw, parts, strict=True)])
 
 
 def _weights(rng: Random, n: int, skew: float = 1.0) -> list[float]:

@@ -67,6 +67,7 @@ class PirschSimulator(SimServer):
     """
 
     name = "pirsch"
+    title = "Pirsch"
     server_header = "pirsch-simulator"
 
     def __init__(self, *, port: int = 0, faults: str = "", fault_seed: int = 0,
@@ -96,18 +97,14 @@ class PirschSimulator(SimServer):
         for name in (*stats.LIST_KEYS, *stats.SERIES, "platform", "hours", "event/meta"):
             self.route("GET", f"{settings.STATS_PREFIX}/{name}", self._statistics)
 
-    def banner(self) -> str:
-        """The URL, demo credentials and limits."""
+    def banner_details(self) -> list[tuple[str, str]]:
+        """The demo credentials and limits."""
         limit = f"{self.rpm or 'no'}/min, {self.rpd or 'no'}/day"
-        return "\n".join([
-            f"Pirsch simulator listening on {self.url}",
-            f"  client id:        {DEFAULT_CLIENT_ID}  (domain {DEFAULT_DOMAIN_ID})",
-            f"  client secret:    {DEFAULT_CLIENT_SECRET}",
-            f"  user client:      {USER_CLIENT_ID} / {USER_CLIENT_SECRET} (two domains)",
-            f"  access key:       {ACCESS_KEY} (write-only)",
-            f"  statistics limit: {limit}; token lifetime {self.token_seconds:.0f} s",
-            f"  simulated today:  {self.clock.today().isoformat()} (UTC)",
-        ])
+        return [("client id", f"{DEFAULT_CLIENT_ID}  (domain {DEFAULT_DOMAIN_ID})"),
+                ("client secret", DEFAULT_CLIENT_SECRET),
+                ("user client", f"{USER_CLIENT_ID} / {USER_CLIENT_SECRET} (two domains)"),
+                ("access key", f"{ACCESS_KEY} (write-only)"),
+                ("statistics limit", f"{limit}; token lifetime {self.token_seconds:.0f} s")]
 
     def expire_tokens(self) -> None:
         """Invalidate every issued token now (the next statistics call answers 401)."""

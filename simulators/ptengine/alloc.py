@@ -12,6 +12,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from fractions import Fraction
 from random import Random
 
+from ..machinery import largest_remainder
+
 Counts = dict[str, int]
 
 HALF = Fraction(1, 2)
@@ -41,11 +43,7 @@ def allocate(total: int, weights: Sequence[int]) -> list[int]:
         weights = [1] * n
     s = sum(weights)
     quotas = [total * w for w in weights]
-    parts = [q // s for q in quotas]
-    rems = [q % s for q in quotas]
-    for i in sorted(range(n), key=lambda i: (-rems[i], i))[: total - sum(parts)]:
-        parts[i] += 1
-    return parts
+    return largest_remainder(total, [q // s for q in quotas], [q % s for q in quotas])
 
 
 def caps_of(quantity: str) -> tuple[str, ...]:

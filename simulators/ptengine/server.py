@@ -71,6 +71,7 @@ class PtengineSimulator(SimServer):
     """
 
     name = "ptengine"
+    title = "Ptengine"
     server_header = "ptengine-simulator"
 
     def __init__(self, *, plan: str = "growth", rpm: int | None = None, rpd: int | None = None,
@@ -119,17 +120,12 @@ class PtengineSimulator(SimServer):
         self.route("GET", settings.PATH_EVENT_FIELDS,
                    self._endpoint(lambda ctx: events.fields(ctx.lang), body=False))
 
-    def banner(self) -> str:
-        """The URL, demo credentials and limits."""
-        return "\n".join([
-            f"Ptengine simulator listening on {self.url}",
-            f"  api key:          {DEFAULT_API_KEY}",
-            f"  profile id:       {DEFAULT_PROFILE_ID}",
-            f"  upload-only key:  {UPLOAD_ONLY_KEY}",
-            f"  plan:             {self.plan.name} ({self.rpm}/min, {self.rpd}/day, "
-            f"retention {self.retention_days} days)",
-            f"  simulated today:  {self.clock.today().isoformat()} (UTC)",
-        ])
+    def banner_details(self) -> list[tuple[str, str]]:
+        """The demo credentials and the plan's limits."""
+        return [("api key", DEFAULT_API_KEY), ("profile id", DEFAULT_PROFILE_ID),
+                ("upload-only key", UPLOAD_ONLY_KEY),
+                ("plan", f"{self.plan.name} ({self.rpm}/min, {self.rpd}/day, "
+                         f"retention {self.retention_days} days)")]
 
     # -- envelopes ----------------------------------------------------------------------
 

@@ -8,6 +8,7 @@ take instants get :func:`day_bounds_utc`, hourly curves get :func:`hour_starts`.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -86,6 +87,31 @@ def today_in(tz: str, now: datetime | None = None) -> date:
     if instant.tzinfo is None:
         instant = instant.replace(tzinfo=UTC)
     return instant.astimezone(ZoneInfo(tz)).date()
+
+
+def next_midnight(tz: str, now: datetime | None = None) -> datetime:
+    """The next start of a day in ``tz`` (when a daily quota counted in ``tz`` resets), in UTC.
+
+    Example:
+        >>> next_midnight("UTC", datetime(2026, 4, 1, 20, 0, tzinfo=UTC))
+        datetime.datetime(2026, 4, 2, 0, 0, tzinfo=datetime.timezone.utc)
+    """
+    return _midnight_utc(today_in(tz, now) + _ONE_DAY, ZoneInfo(tz))
+
+
+def describe_wait(until: datetime, now: datetime | None = None) -> str:
+    """``until`` for a person: ``'2026-04-02 00:00 UTC (in 3 h 30 min)'``.
+
+    Example:
+        >>> now = datetime(2026, 4, 1, 20, 30, tzinfo=UTC)
+        >>> describe_wait(datetime(2026, 4, 2, tzinfo=UTC), now)
+        '2026-04-02 00:00 UTC (in 3 h 30 min)'
+    """
+    instant = now if now is not None else datetime.now(UTC)
+    minutes = max(0, math.ceil((until - instant).total_seconds() / 60))
+    hours, mins = divmod(minutes, 60)
+    left = f"{hours} h {mins} min" if hours else f"{mins} min"
+    return f"{until.astimezone(UTC):%Y-%m-%d %H:%M} UTC (in {left})"
 
 
 def yesterday_in(tz: str, now: datetime | None = None) -> date:

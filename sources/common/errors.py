@@ -8,6 +8,7 @@ other failure.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 EXIT_OK = 0
@@ -64,12 +65,12 @@ class QuotaExhaustedError(ConnectorError):
     """The daily quota (or the run's ``daily_budget``) is spent; the run stops cleanly.
 
     Attributes:
-        resets_at: ISO timestamp of when the quota resets, when known.
+        resets_at: when the quota resets (an aware datetime), when known.
     """
 
     exit_code = EXIT_QUOTA
 
-    def __init__(self, message: str, resets_at: str | None = None) -> None:
+    def __init__(self, message: str, resets_at: datetime | None = None) -> None:
         self.resets_at = resets_at
         super().__init__(message)
 

@@ -22,6 +22,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from sources.common.dates import next_midnight
 from sources.common.errors import QuotaExhaustedError
 
 Clock = Callable[[], float]
@@ -71,6 +72,8 @@ class RateLimiter:
         clock: monotonic clock (injectable for tests).
         sleep: sleep function (injectable for tests).
         wall_clock: wall-clock seconds, used to find fixed-window boundaries.
+        quota_timezone: the timezone whose midnight resets the daily quota (for the
+            stop message), or ``None`` when the API does not say.
 
     Example:
         >>> lim = RateLimiter(rpm=2, rpd=None, clock=lambda: 0.0, sleep=lambda s: None)
@@ -90,10 +93,12 @@ class RateLimiter:
         sleep: Sleep = time.sleep,
         wall_clock: Clock = time.time,
         safety_margin: float = 0.05,
+        quota_timezone: str | None = None,
     ) -> None:
         self.rpm = rpm
         self.rpd = rpd
         self.daily_budget = daily_budget
+        self.quota_timezone = quota_timezone
         self.window = window_seconds
         self._clock = clock
         self._sleep = sleep
@@ -182,10 +187,11 @@ class RateLimiter:
             raise QuotaExhaustedError(
                 f"this run's daily_budget of {self.daily_budget} requests is spent"
             )
+        resets = next_midnight(self.quota_timezone) if self.quota_timezone else None
         if self._remaining_day is not None and self._remaining_day <= 0:
-            raise QuotaExhaustedError("the API's daily request quota is exhausted")
+            raise QuotaExhaustedError("the API's daily request quota is exhausted", resets)
         if self._remaining_day is None and self.rpd is not None and self.stats.sent >= self.rpd:
-            raise QuotaExhaustedError(f"the plan's {self.rpd} requests per day are spent")
+            raise QuotaExhaustedError(f"the plan's {self.rpd} requests per day are spent", resets)
 
     def _wait_needed(self) -> float:
         now = self._clock()

@@ -7,6 +7,7 @@ and the time / quota estimate are shared.
 from __future__ import annotations
 
 import math
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -43,6 +44,21 @@ class Plan:
     """
 
     resources: dict[str, ResourcePlan]
+
+    def drop_carried(self, carried: Collection[str]) -> int:
+        """Remove the calls answered by answers carried over from a quota-stopped run
+        (``sources.common.carry``); returns how many were removed."""
+        if not carried:
+            return 0
+        from sources.common.carry import fingerprint
+
+        dropped = 0
+        for rp in self.resources.values():
+            keep = [c for c in rp.calls
+                    if fingerprint(c.method, c.path, c.body) not in carried]
+            dropped += len(rp.calls) - len(keep)
+            rp.calls = keep
+        return dropped
 
     @property
     def total_calls(self) -> int:

@@ -22,10 +22,11 @@ import time
 from collections import Counter
 from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sources.common.dates import DayWindow
+from sources.common.errors import QuotaExhaustedError
 
 log = logging.getLogger("analytics_elt.progress")
 
@@ -38,12 +39,14 @@ class RunTelemetry:
         calls: logical API calls per resource.
         warnings: human-readable warnings (skipped items, truncated tables …).
         quota_stop: the message of the quota/budget stop, if the run hit one.
+        quota_resets_at: when that quota resets, if known.
         days_done: days completed per dated resource in this run.
     """
 
     calls: Counter[str] = field(default_factory=Counter)
     warnings: list[str] = field(default_factory=list)
     quota_stop: str | None = None
+    quota_resets_at: datetime | None = None
     days_done: Counter[str] = field(default_factory=Counter)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -57,10 +60,12 @@ class RunTelemetry:
                 self.warnings.append(message)
         log.warning(message)
 
-    def stop_for_quota(self, message: str) -> None:
+    def stop_for_quota(self, error: QuotaExhaustedError) -> None:
+        """The first quota stop of the run wins (its message and reset time are reported)."""
         with self._lock:
             if self.quota_stop is None:
-                self.quota_stop = message
+                self.quota_stop = str(error)
+                self.quota_resets_at = error.resets_at
 
 
 TELEMETRY = RunTelemetry()
@@ -110,6 +115,9 @@ class DayProgress:
             self.window = DayWindow(date.fromisoformat(run["next"]), date.fromisoformat(run["end"]))
         else:
             self.window = planned
+            if isinstance(run, dict) and run:
+                # siblings that start later in this run still see how the last one ended
+                state["previous_run"] = run
             state["run"] = {"id": run_id, "next": planned.start.isoformat(),
                             "end": planned.end.isoformat()}
 
@@ -143,7 +151,9 @@ def resume_point(resource_states: Mapping[str, Any], own: Mapping[str, Any] | No
     ``run`` record is unfinished. Every resource that took part in that run continues it
     — from its next day, or after its end when it had finished — without applying the
     lookback again: those days were fetched moments ago. The lookback applies again to
-    the next run that follows a complete one.
+    the next run that follows a complete one. Resources that already started this run
+    keep the record of how they ended the last one (``previous_run``), so the answer does
+    not depend on the order in which resources start.
 
     Args:
         resource_states: the states of every resource of the source.
@@ -154,10 +164,31 @@ def resume_point(resource_states: Mapping[str, Any], own: Mapping[str, Any] | No
     if not run_id:
         return None
     interrupted = any(
-        (st.get("run") or {}).get("id") == run_id and _unfinished(st.get("run") or {})
+        (record.get("id") == run_id and _unfinished(record))
         for st in resource_states.values() if isinstance(st, Mapping)
+        for record in (st.get("run") or {}, st.get("previous_run") or {})
     )
     return date.fromisoformat(run["next"]) if interrupted else None
+
+
+def ran_in_interrupted_run(resource_states: Mapping[str, Any],
+                           own: Mapping[str, Any] | None) -> bool:
+    """Whether a once-per-run resource completed in the interrupted run this one continues.
+
+    A quota-stopped backfill continues over several runs; its snapshots (goal lists,
+    catalogs) were fetched by the run that started it and are not fetched again until
+    the backfill is complete.
+    """
+    run = (own or {}).get("run") or {}
+    return resume_point(resource_states, own) is not None and not _unfinished(run)
+
+
+def snapshot_window(resource_states: Mapping[str, Any], own: Mapping[str, Any] | None,
+                    day: date) -> DayWindow:
+    """The window of a once-per-run resource: ``day``, or empty when it need not run."""
+    if ran_in_interrupted_run(resource_states, own):
+        return DayWindow(day + timedelta(days=1), day)
+    return DayWindow(day, day)
 
 
 def _unfinished(run: Mapping[str, Any]) -> bool:

@@ -17,6 +17,7 @@ import dlt
 from dlt.sources import DltResource
 
 from sources.common.dates import DayWindow
+from sources.common.drivers import once_per_run
 from sources.common.errors import ConfigurationError, QuotaExhaustedError, SkippableItemError
 from sources.common.progress import DayProgress, saved_cursor, telemetry
 from sources.convert import settings as S
@@ -101,20 +102,10 @@ def fetch_catalog(cfg: ConvertConfig, client: ConvertClient) -> Catalog:
 Rows = list[dict[str, Any]]
 
 
-def once_per_run(ctx: RunContext, produce: Callable[[], Rows]) -> Iterator[Rows]:
+def once(ctx: RunContext, produce: Callable[[], Rows]) -> Iterator[Rows]:
     """A listing resource: its rows once per run (not once per commit step)."""
-    day = ctx.cfg.end_date
-    progress = DayProgress(dlt.current.resource_state(), ctx.run_id, DayWindow(day, day), None)
-    if progress.finished or ctx.stopped:
-        return
-    try:
-        rows = produce()
-    except QuotaExhaustedError as exc:
-        telemetry().stop_for_quota(str(exc))
-        return
-    if rows:
-        yield rows
-    progress.done(day)
+    yield from once_per_run(ctx.run_id, ctx.cfg.end_date, lambda: ctx.stopped,
+                            lambda: (produce(), []))
 
 
 def dated(ctx: RunContext, name: str,
@@ -133,7 +124,7 @@ def dated(ctx: RunContext, name: str,
         calls = report_calls(ctx.cfg, name, window, ctx.catalog().experience_infos())
         yield from fetch(window, calls)
     except QuotaExhaustedError as exc:
-        telemetry().stop_for_quota(str(exc))
+        telemetry().stop_for_quota(exc)
         return
     progress.done_through(window.end)
     telemetry().days_done[name] += len(window)
@@ -151,17 +142,17 @@ def _skippable(ctx: RunContext, call: Call) -> Any:
 
 # --- families ----------------------------------------------------------------------------
 def projects(ctx: RunContext) -> Iterator[Rows]:
-    yield from once_per_run(ctx, lambda: [shaping.project_row(ctx.cfg.account_id, p)
+    yield from once(ctx, lambda: [shaping.project_row(ctx.cfg.account_id, p)
                                           for p in ctx.catalog().projects])
 
 
 def experiences(ctx: RunContext) -> Iterator[Rows]:
-    yield from once_per_run(ctx, lambda: [shaping.experience_row(pid, e) for pid, items
+    yield from once(ctx, lambda: [shaping.experience_row(pid, e) for pid, items
                                           in ctx.catalog().experiences.items() for e in items])
 
 
 def goals(ctx: RunContext) -> Iterator[Rows]:
-    yield from once_per_run(ctx, lambda: [shaping.goal_row(pid, g) for pid, items
+    yield from once(ctx, lambda: [shaping.goal_row(pid, g) for pid, items
                                           in ctx.catalog().goals.items() for g in items])
 
 

@@ -131,7 +131,7 @@ def events(ctx: RunContext) -> Iterator[Any]:
             telemetry().days_done["events"] += 1
             step_rows += day_rows
     except QuotaExhaustedError as exc:
-        telemetry().stop_for_quota(str(exc))
+        telemetry().stop_for_quota(exc)
     finally:
         if not paused:
             end_run(ctx.run_id)
@@ -297,7 +297,7 @@ def chart_series_daily(ctx: RunContext) -> Iterator[Any]:
             rows += shaping.chart_rows(ctx.cfg.project_id, chart.name, chart.breakdowns,
                                        ctx.execute(call))
     except QuotaExhaustedError as exc:
-        telemetry().stop_for_quota(str(exc))
+        telemetry().stop_for_quota(exc)
         return
     if rows:
         yield rows

@@ -144,7 +144,8 @@ def build_plan(cfg: PirschConfig, states: dict[str, Any]) -> Plan:
         own = states.get(name) or {}
         window = (window_for(cfg, saved_cursor(own), resume_point(states, own))
                   if kind != "snapshot" else None)
-        calls = calls_for_resource(cfg, name, window or DayWindow(date.min, date.min))
+        calls = calls_for_resource(
+            cfg, name, window if window is not None else DayWindow(date.min, date.min))
         paged = name in S.ENDPOINTS and S.ENDPOINTS[name].paged
         resources[name] = ResourcePlan(name, kind, window, calls, open_ended=paged)
     return Plan(resources)

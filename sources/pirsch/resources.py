@@ -22,6 +22,7 @@ import dlt
 from dlt.sources import DltResource
 
 from sources.common.dates import DayWindow
+from sources.common.drivers import once_per_run
 from sources.common.errors import QuotaExhaustedError
 from sources.common.progress import DayProgress, resume_point, saved_cursor, telemetry
 from sources.pirsch import settings as S
@@ -119,7 +120,7 @@ def per_day(ctx: RunContext, name: str, fetch: Callable[[Call], DayResult]) -> I
                 try:
                     rows = future.result()
                 except QuotaExhaustedError as exc:
-                    telemetry().stop_for_quota(str(exc))
+                    telemetry().stop_for_quota(exc)
                     return
                 if rows:
                     yield rows
@@ -143,7 +144,7 @@ def whole_window(ctx: RunContext, name: str) -> Iterator[Any]:
             data = ctx.get(name, call.path, call.params)
             rows += shaping.series_rows(ctx.domain_id, endpoint, data)
     except QuotaExhaustedError as exc:
-        telemetry().stop_for_quota(str(exc))
+        telemetry().stop_for_quota(exc)
         return
     if rows:
         yield rows
@@ -155,22 +156,15 @@ def snapshot(ctx: RunContext, name: str) -> Iterator[Any]:
     """Run a one-call resource once per run (not once per commit step): the domain list,
     or the goal definitions (``/statistics/goals`` for the last day)."""
     day = ctx.cfg.end_date or date.today()
-    progress = DayProgress(dlt.current.resource_state(), ctx.run_id, DayWindow(day, day), None)
-    if progress.finished or ctx.stopped:
-        return
-    call = calls_for_resource(ctx.cfg, name, DayWindow(day, day))[0]
-    try:
+
+    def produce() -> tuple[list[dict[str, Any]], list[Any]]:
+        call = calls_for_resource(ctx.cfg, name, DayWindow(day, day))[0]
         if name == "domains":
-            rows = shaping.domain_rows(ctx.get(name, call.path, call.params))
-        else:
-            data = ctx.all_pages(name, call.path, call.params)
-            rows = shaping.goal_rows(ctx.domain_id, day, data)[1]
-    except QuotaExhaustedError as exc:
-        telemetry().stop_for_quota(str(exc))
-        return
-    if rows:
-        yield rows
-    progress.done(day)
+            return shaping.domain_rows(ctx.get(name, call.path, call.params)), []
+        data = ctx.all_pages(name, call.path, call.params)
+        return shaping.goal_rows(ctx.domain_id, day, data)[1], []
+
+    yield from once_per_run(ctx.run_id, day, lambda: ctx.stopped, produce)
 
 
 # --- per-day fetchers (run on worker threads) ------------------------------------------

@@ -12,6 +12,7 @@ from typing import Any
 
 import httpx
 
+from sources.common.dates import next_midnight
 from sources.common.errors import (
     ApiError,
     AuthenticationError,
@@ -67,6 +68,7 @@ class PtengineClient:
         timeout: float = 30.0,
     ) -> None:
         self.profile_id = profile_id
+        limiter.quota_timezone = limiter.quota_timezone or S.QUOTA_TIMEZONE
         self.http = PacedClient(
             base_url,
             headers={"x-api-key": api_key, "Accept": "application/json"},
@@ -130,9 +132,8 @@ class PtengineClient:
             raise RateLimitedError(f"{code} {text}")
         if kind == "rate_day":
             raise QuotaExhaustedError(
-                f"Ptengine's daily request quota is exhausted ({code} {text}); "
-                "it resets at 00:00 UTC",
-                resets_at="00:00 UTC",
+                f"Ptengine's daily request quota is exhausted ({code} {text})",
+                resets_at=next_midnight(S.QUOTA_TIMEZONE),
             )
         if kind == "server":
             raise TransientError(f"Ptengine server error {code} (HTTP {status}): {text}")

@@ -41,6 +41,9 @@ class Listing:
     user_properties: list[dict[str, Any]] | None = None
 
 
+CATALOG_PATHS = frozenset({S.PATH_EXPERIENCE_LIST, S.PATH_EXPERIENCE_USER_PROPERTIES})
+
+
 def list_call() -> Call:
     return Call("experiences", "POST", S.PATH_EXPERIENCE_LIST, {})
 

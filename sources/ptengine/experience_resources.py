@@ -16,14 +16,21 @@ from typing import Any
 
 import dlt
 
+from sources.common.carry import fingerprint
 from sources.common.dates import DayWindow
 from sources.common.errors import ApiError, QuotaExhaustedError, SkippableItemError
-from sources.common.progress import DayProgress, telemetry
+from sources.common.progress import telemetry
 from sources.ptengine import experience_plan as xp
 from sources.ptengine import experience_shaping as shape
 from sources.ptengine import settings as S
 from sources.ptengine.planner import Call, calls_for_resource
-from sources.ptengine.resources import _DB_TYPES, RunContext, per_day, whole_window
+from sources.ptengine.resources import (
+    _DB_TYPES,
+    RunContext,
+    once,
+    per_day,
+    whole_window,
+)
 
 _RUNS: dict[str, dict[str, Any]] = {}  # run id -> shared listing and skipped items
 
@@ -80,7 +87,15 @@ def hints(name: str) -> dict[str, Any]:
 
 def _shared(ctx: RunContext) -> dict[str, Any]:
     return _RUNS.setdefault(ctx.run_id, {"list": None, "props": None, "skipped": set(),
-                                         "chosen": {}})
+                                         "chosen": {}, "keys": {}, "cfg": ctx.cfg})
+
+
+def known_listing(cfg: Any) -> xp.Listing | None:
+    """The catalog a run with configuration ``cfg`` fetched in this process, if any."""
+    for run in _RUNS.values():
+        if run.get("cfg") is cfg and (run["list"] is not None or run["props"] is not None):
+            return xp.Listing(run["list"] or [], run["props"])
+    return None
 
 
 def listing(ctx: RunContext) -> xp.Listing:
@@ -90,19 +105,41 @@ def listing(ctx: RunContext) -> xp.Listing:
                               ("properties", xp.properties_call(), "props")):
         owner = xp.catalog_owner(cfg, which)
         if owner and run[slot] is None:
-            telemetry().count_call(owner)
-            run[slot] = list(ctx.client.post(call.path, call.body) or [])
+            key = fingerprint(call.method, call.path, call.body)
+            found, answer = ctx.carry.take(key)
+            if not found:
+                telemetry().count_call(owner)
+                answer = ctx.client.post(call.path, call.body)
+            run[slot] = list(answer or [])
+            run["keys"][slot] = key
     return xp.Listing(run["list"] or [], run["props"])
+
+
+def carry_listing(ctx: RunContext) -> None:
+    """A quota stop: the backfill's next run takes this run's catalog answers instead of
+    asking again (``sources.common.carry``)."""
+    run = _shared(ctx)
+    for slot, key in run["keys"].items():
+        if run[slot] is not None:
+            ctx.carry.put(key, run[slot])
 
 
 def experience_table(ctx: RunContext, name: str) -> Iterator[Any]:
     """One experience table: pick its experiences, then run the family's driver."""
+    try:
+        yield from _experience_table(ctx, name)
+    finally:
+        if ctx.stopped:
+            carry_listing(ctx)
+
+
+def _experience_table(ctx: RunContext, name: str) -> Iterator[Any]:
     if ctx.stopped:
         return
     try:
         found = listing(ctx)
     except QuotaExhaustedError as exc:
-        telemetry().stop_for_quota(str(exc))
+        telemetry().stop_for_quota(exc)
         return
     run = _shared(ctx)
     state = dlt.current.resource_state()
@@ -117,13 +154,13 @@ def experience_table(ctx: RunContext, name: str) -> Iterator[Any]:
         return calls_for_resource(ctx.cfg, name, window, chosen, found.user_properties)
 
     if name == "experiences":
-        yield from _once(ctx, lambda: (shape.experience_rows(ctx.cfg.profile_id,
+        yield from once(ctx, lambda: (shape.experience_rows(ctx.cfg.profile_id,
                                                              found.experiences), []))
     elif name == "user_properties":
-        yield from _once(ctx, lambda: (shape.user_property_rows(ctx.cfg.profile_id,
+        yield from once(ctx, lambda: (shape.user_property_rows(ctx.cfg.profile_id,
                                                                 found.user_properties or []), []))
     elif name == "experience_overview":
-        yield from _once(ctx, lambda: _overview(ctx, name, calls_of))
+        yield from once(ctx, lambda: _overview(ctx, name, calls_of))
     elif name == "experience_form_submissions":
         yield from whole_window(ctx, name, lambda calls: (_forms(ctx, name, calls), []),
                                 calls_of)
@@ -186,21 +223,3 @@ def _overview(ctx: RunContext, name: str, calls_of: Callable[[DayWindow], list[C
     rows, defs = shape.overview_rows(ctx.cfg.profile_id, calls[0].body["experiences"],
                                      data or [], ctx.cfg.explicit_end or ctx.cfg.end_date)
     return rows, ctx.definitions("experience", defs)
-
-
-def _once(ctx: RunContext, produce: Callable[[], tuple[list[dict[str, Any]], list[Any]]]
-          ) -> Iterator[Any]:
-    """Run a once-per-run table (its progress recorded like ``resources.snapshot``)."""
-    day = ctx.cfg.end_date
-    progress = DayProgress(dlt.current.resource_state(), ctx.run_id, DayWindow(day, day), None)
-    if progress.finished or ctx.stopped:
-        return
-    try:
-        rows, extra = produce()
-    except QuotaExhaustedError as exc:
-        telemetry().stop_for_quota(str(exc))
-        return
-    if rows:
-        yield rows
-    yield from extra
-    progress.done(day)

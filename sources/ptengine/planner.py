@@ -20,7 +20,7 @@ from typing import Any, Literal
 
 from sources.common.dates import DayWindow, resolve_window
 from sources.common.planning import Plan, ResourcePlan
-from sources.common.progress import resume_point, saved_cursor
+from sources.common.progress import ran_in_interrupted_run, resume_point, saved_cursor
 from sources.ptengine import settings as S
 from sources.ptengine.config import PtengineConfig, dimension_table_name
 
@@ -195,7 +195,7 @@ def build_plan(cfg: PtengineConfig, states: dict[str, Any], listing: Any = None)
         own = states.get(name) or {}
         window = (window_for(cfg, saved_cursor(own), resume_point(states, own))
                   if kind in ("range", "per_day") else None)
-        span = window or DayWindow(cfg.end_date, cfg.end_date)
+        span = window if window is not None else DayWindow(cfg.end_date, cfg.end_date)
         if name in xp.EXPERIENCE_TABLES:
             listed = listing.experiences if listing else []
             chosen = xp.table_experiences(cfg, name, listed, own.get("seen"))
@@ -204,5 +204,8 @@ def build_plan(cfg: PtengineConfig, states: dict[str, Any], listing: Any = None)
                                                                      props)
         else:
             calls = calls_for_resource(cfg, name, span)
+        if kind == "snapshot" and ran_in_interrupted_run(states, own):
+            # a backfill this run continues fetched it; only catalog calls remain
+            calls = [c for c in calls if c.path in xp.CATALOG_PATHS]
         resources[name] = ResourcePlan(name, kind, window, calls)
     return Plan(resources)

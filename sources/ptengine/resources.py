@@ -17,9 +17,17 @@ from typing import Any
 import dlt
 from dlt.sources import DltResource
 
+from sources.common.carry import Carry, fingerprint
 from sources.common.dates import DayWindow
+from sources.common.drivers import Produce, once_per_run
 from sources.common.errors import QuotaExhaustedError, RetentionError
-from sources.common.progress import DayProgress, resume_point, saved_cursor, telemetry
+from sources.common.progress import (
+    DayProgress,
+    resume_point,
+    saved_cursor,
+    snapshot_window,
+    telemetry,
+)
 from sources.ptengine import settings as S
 from sources.ptengine import shaping
 from sources.ptengine.client import PtengineClient
@@ -56,16 +64,24 @@ class RunContext:
     emit_definitions: bool
     collected: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     running: int = 0
+    carry: Carry = field(default_factory=Carry)
 
     @property
     def stopped(self) -> bool:
         return telemetry().quota_stop is not None
 
     def execute(self, call: Call) -> Any:
-        telemetry().count_call(call.resource)
-        if call.method == "GET":
-            return self.client.event_fields(self.cfg.lang)
-        return self.client.post(call.path, call.body)
+        """One call's answer: carried over from a quota-stopped run, or requested now."""
+        key = fingerprint(call.method, call.path, call.body)
+        found, answer = self.carry.take(key)
+        if not found:
+            telemetry().count_call(call.resource)
+            if call.method == "GET":
+                answer = self.client.event_fields(self.cfg.lang)
+            else:
+                answer = self.client.post(call.path, call.body)
+        self.carry.keep(key, answer)
+        return answer
 
     def definitions(self, family: str, defs: list[dict[str, Any]]) -> list[Any]:
         """Collect definition rows for ``metric_definitions`` (emitted once, at the step's end)."""
@@ -136,9 +152,10 @@ def per_day(ctx: RunContext, name: str, fetch: DayFetcher,
             continue
         calls = calls_of(DayWindow(day, day))
         try:
-            rows, extra = fetch(day, calls)
+            with ctx.carry.unit():
+                rows, extra = fetch(day, calls)
         except QuotaExhaustedError as exc:
-            telemetry().stop_for_quota(str(exc))
+            telemetry().stop_for_quota(exc)
             return
         except RetentionError as exc:
             earliest = _earliest_allowed(exc)
@@ -169,16 +186,18 @@ def whole_window(ctx: RunContext, name: str,
     calls = calls_of(window)
     try:
         try:
-            rows, extra = fetch(calls)
+            with ctx.carry.unit():
+                rows, extra = fetch(calls)
         except RetentionError as exc:
             earliest = _earliest_allowed(exc)
             if earliest is None or earliest <= window.start or earliest > window.end:
                 raise
             telemetry().warn(f"{name}: {window.start} is beyond the plan's retention "
                              f"(API {exc.code}); starting at {earliest}")
-            rows, extra = fetch(calls_of(DayWindow(earliest, window.end)))
+            with ctx.carry.unit():
+                rows, extra = fetch(calls_of(DayWindow(earliest, window.end)))
     except QuotaExhaustedError as exc:
-        telemetry().stop_for_quota(str(exc))
+        telemetry().stop_for_quota(exc)
         return
     if rows:
         yield rows
@@ -252,22 +271,19 @@ def events(ctx: RunContext, name: str, extra_key: dict[str, Any] | None = None
     yield from whole_window(ctx, name, fetch)
 
 
+def once(ctx: RunContext, produce: Produce) -> Iterator[Any]:
+    """A once-per-run table; skipped when a backfill this run continues already has it."""
+    state = dlt.current.resource_state()
+    siblings = dlt.current.source_state().get("resources", {})
+    day = ctx.cfg.end_date
+    yield from once_per_run(ctx.run_id, day, lambda: ctx.stopped, produce,
+                            snapshot_window(siblings, state, day))
+
+
 def snapshot(ctx: RunContext, name: str,
              fetch: Callable[[Any], tuple[list[dict[str, Any]], list[Any]]]) -> Iterator[Any]:
     """Run a one-call resource once per run (not once per commit step)."""
-    day = ctx.cfg.end_date
-    progress = DayProgress(dlt.current.resource_state(), ctx.run_id, DayWindow(day, day), None)
-    if progress.finished or ctx.stopped:
-        return
-    try:
-        rows, extra = fetch(ctx.execute(_snapshot_call(ctx, name)))
-    except QuotaExhaustedError as exc:
-        telemetry().stop_for_quota(str(exc))
-        return
-    if rows:
-        yield rows
-    yield from extra
-    progress.done(day)
+    yield from once(ctx, lambda: fetch(ctx.execute(_snapshot_call(ctx, name))))
 
 
 def event_fields(ctx: RunContext, name: str) -> Iterator[Any]:

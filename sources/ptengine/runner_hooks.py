@@ -24,9 +24,10 @@ def plan(cfg: PtengineConfig, states: dict[str, Any]) -> Plan:
     """The run's calls; experience tables need the experience list (one catalog call, the
     same one ``run`` makes first) to count experiences × days × report families."""
     from sources.ptengine import experience_plan as xp
+    from sources.ptengine.experience_resources import known_listing
 
-    listing = None
-    if xp.needs_list(cfg) or xp.needs_properties(cfg):
+    listing = known_listing(cfg)  # after a run: the catalog that run fetched, no new call
+    if listing is None and (xp.needs_list(cfg) or xp.needs_properties(cfg)):
         client = make_client(cfg)
         try:
             listed = client.post(S.PATH_EXPERIENCE_LIST, {}) if xp.needs_list(cfg) else []

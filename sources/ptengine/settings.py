@@ -57,6 +57,11 @@ PLANS: Final[dict[str, RatePlan]] = {
     "growth": RatePlan("growth", "GROWTH", 30, 3000, 730),
 }
 
+# The doc gives no reset time for the daily quota (no reset header either); the connector
+# assumes the day is counted in UTC, says so in its stop message and in the docs, and the
+# simulator rolls its day over at the same midnight.
+QUOTA_TIMEZONE: Final = "UTC"
+
 RATE_HEADERS: Final = {
     "limit_minute": "X-RateLimit-Limit-Minute",
     "remaining_minute": "X-RateLimit-Remaining-Minute",
