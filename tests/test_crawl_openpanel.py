@@ -37,7 +37,7 @@ class Recorder:
             self.most_ahead = max(self.most_ahead, len(self.requested) - self.consumed)
         if (day, page) == self.fail:
             raise RuntimeError(f"page {page} of {day} failed")
-        return Fetched(day, page, {"pages": PAGES[day]}, None)
+        return Fetched(day, page, {"pages": PAGES[day], "rows": 10 * PAGES[day]}, None)
 
 
 def crawl_of(rec: Recorder, ahead: int = 3) -> EventCrawl:
@@ -85,6 +85,62 @@ def test_a_pause_between_steps_requests_no_page_twice() -> None:
         crawl.close()
     assert got == all_pages()
     assert sorted(rec.requested) == all_pages()
+
+
+def test_a_step_budget_holds_back_the_day_that_would_overrun_it() -> None:
+    """Days of 30, 10, 50 and 20 rows, steps of at most 45: the crawl fetches only the
+    first page of the day that ends a step, and each page once over the three steps."""
+    rec = Recorder()
+    crawl = EventCrawl(rec, DAYS, lambda meta: meta["pages"], concurrency=2, ahead=8,
+                       day_rows=lambda meta: meta["rows"])
+    try:
+        crawl.start_step(45)
+        got = consume(crawl, rec, DAYS[0]) + consume(crawl, rec, DAYS[1])
+        assert crawl.ends_step(DAYS[2])  # 30 + 10 + 50 > 45
+        with rec.lock:
+            assert [r for r in rec.requested if r[0] == DAYS[2]] == [(DAYS[2], 1)]
+            assert DAYS[3] not in {r[0] for r in rec.requested}
+        crawl.pause()
+        crawl.start_step(45)  # a day bigger than a step is a step of its own
+        got += consume(crawl, rec, DAYS[2])
+        assert crawl.ends_step(DAYS[3])
+        with rec.lock:
+            assert [r for r in rec.requested if r[0] == DAYS[3]] == [(DAYS[3], 1)]
+        crawl.pause()
+        crawl.start_step(45)
+        assert not crawl.ends_step(DAYS[3])  # the first day of a step is read whole
+        got += consume(crawl, rec, DAYS[3])
+    finally:
+        crawl.close()
+    assert got == all_pages()
+    assert sorted(rec.requested) == all_pages()
+
+
+def test_a_held_day_is_read_whole_when_the_step_goes_on() -> None:
+    rec = Recorder()
+    crawl = EventCrawl(rec, DAYS, lambda meta: meta["pages"], concurrency=2, ahead=8,
+                       day_rows=lambda meta: meta["rows"])
+    try:
+        crawl.start_step(35)
+        got = consume(crawl, rec, DAYS[0])
+        assert crawl.ends_step(DAYS[1])  # 30 + 10 > 35, but the consumer reads on
+        got += [page for day in DAYS[1:] for page in consume(crawl, rec, day)]
+    finally:
+        crawl.close()
+    assert got == all_pages()
+    assert sorted(rec.requested) == all_pages()
+
+
+def test_without_a_budget_no_day_ends_a_step() -> None:
+    rec = Recorder()
+    crawl = EventCrawl(rec, DAYS, lambda meta: meta["pages"], concurrency=2, ahead=8,
+                       day_rows=lambda meta: meta["rows"])
+    try:
+        crawl.start_step(None)
+        consume(crawl, rec, DAYS[0])
+        assert not crawl.ends_step(DAYS[1])
+    finally:
+        crawl.close()
 
 
 def test_a_failed_page_surfaces_when_its_turn_comes() -> None:

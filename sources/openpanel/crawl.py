@@ -11,7 +11,10 @@ so the crawl never requests a page past the end of a day.
 
 A crawl outlives one committed step of the CLI runner: ``pause`` stops it between steps
 (its threads end, so the load that follows has the memory to itself) and the next step
-continues where it stopped, without requesting a page twice.
+continues where it stopped, without requesting a page twice. With a row budget per step
+(``start_step``) the crawl holds back a day that would take the step past it: only its
+first page (which tells its size) is fetched before the step ends, so the pause keeps
+one page, not ``ahead`` pages of a day the next step reads.
 
 Example:
     >>> from datetime import date
@@ -57,14 +60,22 @@ class EventCrawl:
         page_count: the number of pages of a day, from its first page's ``meta``.
         concurrency: requests in flight at most.
         ahead: requested pages not yet consumed, at most (at least ``concurrency``).
+        day_rows: the rows of a day, from its first page's ``meta`` (``None``: unknown);
+            needed for a step budget only.
     """
 
     def __init__(self, fetch: Callable[[date, int], Fetched], days: list[date],
                  page_count: Callable[[dict[str, Any]], int], *, concurrency: int,
-                 ahead: int) -> None:
+                 ahead: int, day_rows: Callable[[dict[str, Any]], int | None] | None = None
+                 ) -> None:
         self._fetch = fetch
         self._days = list(days)
         self._page_count = page_count
+        self._day_rows = day_rows or (lambda meta: None)
+        self._rows: dict[date, int | None] = {}
+        self._budget: int | None = None  # rows one step may hold (``start_step``)
+        self._held: date | None = None  # the day that ends the step: page 1 only
+        self._step_start = 0  # index in days of the step's first day
         self._concurrency = concurrency
         self._ahead = max(ahead, concurrency)
         self._lock = threading.RLock()  # a done callback may run inside ``_pump``
@@ -81,6 +92,29 @@ class EventCrawl:
         """The first day not yet handed out, ``None`` when all were."""
         return self._days[self._consumed] if self._consumed < len(self._days) else None
 
+    def start_step(self, budget: int | None) -> None:
+        """A step begins at ``next_day`` and holds at most ``budget`` rows (``None``: no limit).
+
+        The step's first day is always read whole. A later day whose rows (from its first
+        page) would take the step past ``budget`` is held: nothing past its first page is
+        requested until ``pages`` asks for it. ``ends_step`` tells whether a day is held.
+        """
+        with self._lock:
+            self._budget = budget
+            self._held = None
+            self._step_start = self._consumed
+            self._hold()
+
+    def ends_step(self, day: date) -> bool:
+        """Whether ``day`` (which must be ``next_day``) would take the step past its budget.
+
+        Waits for the day's first page.
+        """
+        first = self.peek(day)
+        self._learn(day, first.meta)  # its done callback may not have run yet
+        with self._lock:
+            return self._held == day
+
     def peek(self, day: date) -> Fetched:
         """The first page of ``day`` (which must be ``next_day``), left to ``pages``."""
         self._check_next(day)
@@ -94,6 +128,10 @@ class EventCrawl:
         self._check_next(day)
         first = self._take(day, 1)
         self._learn(day, first.meta)
+        with self._lock:
+            if self._held == day:  # the step goes on after all: read the day whole
+                self._held = None
+                self._pump()
         yield first
         for page in range(2, self._counts[day] + 1):
             yield self._take(day, page)
@@ -143,7 +181,29 @@ class EventCrawl:
         with self._lock:
             if day not in self._counts:
                 self._counts[day] = max(1, self._page_count(meta))
+                self._rows[day] = self._day_rows(meta)
+                self._hold()
                 self._pump()
+
+    def _hold(self) -> None:
+        """Hold the first day after the step's first whose rows overrun the step's budget.
+
+        Days are learned in order, so the sum stops at the first day not yet learned.
+        """
+        if self._budget is None or self._held is not None:
+            return
+        rows = 0
+        for i in range(self._step_start, len(self._days)):
+            day = self._days[i]
+            if day not in self._rows:
+                return
+            day_rows = self._rows[day]
+            if day_rows is None:
+                return  # an unknown size: read on, as without a budget
+            rows += day_rows
+            if i > self._step_start and rows > self._budget:
+                self._held = day
+                return
 
     def _first_page_done(self, day: date, future: Future[Fetched]) -> None:
         try:
@@ -172,6 +232,8 @@ class EventCrawl:
                 return None
             day = self._days[index]
             if page > 1:
+                if day == self._held:
+                    return None  # the step ends before it: its first page is enough
                 count = self._counts.get(day)
                 if count is None:
                     return None  # the day's first page is not back yet

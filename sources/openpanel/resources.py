@@ -11,9 +11,6 @@ does not grow with the number of events a run loads.
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
-import gc
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -25,6 +22,7 @@ import pyarrow as pa
 from dlt.sources import DltResource
 
 from sources.common.errors import QuotaExhaustedError
+from sources.common.memory import release_free_memory, use_returnable_memory
 from sources.common.progress import DayProgress, saved_cursor, telemetry
 from sources.openpanel import shaping
 from sources.openpanel.client import OpenPanelClient
@@ -39,7 +37,6 @@ BATCH_ROWS = 8_000
 # what one load holds, so a run's memory does not grow with its size
 STEP_ROWS = 200_000
 AHEAD_PAGES = 8  # pages the crawl requests before they are consumed
-M_MMAP_THRESHOLD, MMAP_THRESHOLD = -3, 256 * 1024  # glibc's mallopt parameter, its value
 _CRAWLS: dict[str, EventCrawl] = {}  # each run's crawl, across its steps
 # events reach dlt unique (``_Unique``), so the merge skips its own
 # ROW_NUMBER() deduplication of the staging table: the DuckDB merge of 200,000 events
@@ -107,13 +104,13 @@ def events(ctx: RunContext) -> Iterator[Any]:
         end_run(ctx.run_id)
         return
     crawl = _crawl_for(ctx, days)
+    crawl.start_step(STEP_ROWS if progress.deadline is not None else None)
     batches = _Batches(set(ctx.cfg.event_tables))
     unique = _Unique()
-    step_rows = 0
     paused = False
     try:
         for day in days:
-            if step_rows and _step_ends_before(crawl, day, progress, step_rows):
+            if day != days[0] and _step_ends_before(crawl, day, progress):
                 crawl.pause()
                 paused = True
                 return
@@ -129,7 +126,6 @@ def events(ctx: RunContext) -> Iterator[Any]:
             unique.next_day()
             progress.done(day)
             telemetry().days_done["events"] += 1
-            step_rows += day_rows
     except QuotaExhaustedError as exc:
         telemetry().stop_for_quota(exc)
     finally:
@@ -138,14 +134,12 @@ def events(ctx: RunContext) -> Iterator[Any]:
         release_free_memory()
 
 
-def _step_ends_before(crawl: EventCrawl, day: date, progress: DayProgress, rows: int) -> bool:
-    """Whether a step holding ``rows`` events ends before ``day``."""
+def _step_ends_before(crawl: EventCrawl, day: date, progress: DayProgress) -> bool:
+    """Whether the step ends before ``day``: its time is up, or the day would take it past
+    ``STEP_ROWS`` events (the crawl then fetched only the day's first page)."""
     if progress.deadline is None:
         return False  # not under the runner: one step does every day
-    if progress.step_over():
-        return True
-    total = crawl.peek(day).meta.get("totalCount")
-    return isinstance(total, int) and rows + total > STEP_ROWS
+    return progress.step_over() or crawl.ends_step(day)
 
 
 def _crawl_for(ctx: RunContext, days: list[date]) -> EventCrawl:
@@ -154,7 +148,7 @@ def _crawl_for(ctx: RunContext, days: list[date]) -> EventCrawl:
     if crawl is not None and crawl.next_day == days[0]:
         return crawl
     end_run(ctx.run_id)
-    map_large_blocks()
+    use_returnable_memory()
     seen: dict[date, tuple[set[str], set[str]]] = {}  # profiles, meta emitted per day
 
     def fetch(day: date, page: int) -> Fetched:
@@ -167,8 +161,13 @@ def _crawl_for(ctx: RunContext, days: list[date]) -> EventCrawl:
 
     crawl = _CRAWLS[ctx.run_id] = EventCrawl(
         fetch, days, lambda meta: 1 + pages_after_first(meta, ctx.cfg.page_size),
-        concurrency=ctx.cfg.concurrency, ahead=AHEAD_PAGES)
+        concurrency=ctx.cfg.concurrency, ahead=AHEAD_PAGES, day_rows=_total_count)
     return crawl
+
+
+def _total_count(meta: dict[str, Any]) -> int | None:
+    total = meta.get("totalCount")
+    return total if isinstance(total, int) else None
 
 
 def end_run(run_id: str) -> None:
@@ -176,32 +175,6 @@ def end_run(run_id: str) -> None:
     crawl = _CRAWLS.pop(run_id, None)
     if crawl is not None:
         crawl.close()
-
-
-def map_large_blocks() -> None:
-    """Have glibc serve allocations of ``MMAP_THRESHOLD`` bytes and more from their own maps.
-
-    glibc raises that threshold as large blocks are freed, after which the response
-    bodies and DuckDB's 256 KiB blocks come from the heap, where what is freed stays
-    fragmented: a 1,000,000-event run then peaks ~45 MB higher. A fixed threshold hands
-    such blocks back to the OS when they are freed. Process-wide; glibc only.
-    """
-    with contextlib.suppress(OSError, AttributeError):  # not glibc
-        ctypes.CDLL(None).mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD)
-
-
-def release_free_memory() -> None:
-    """Hand the heap the crawl freed back to the OS before dlt loads.
-
-    The fetch threads parse pages in their own malloc arenas; what they free stays in
-    the process (~80 MB after 200,000 events) unless trimmed, and the load that follows
-    (DuckDB's buffer pool, the parquet readers) would come on top of it. glibc only;
-    elsewhere a no-op.
-    """
-    gc.collect()
-    pa.default_memory_pool().release_unused()
-    with contextlib.suppress(OSError, AttributeError):  # not glibc
-        ctypes.CDLL(None).malloc_trim(0)  # the process's own symbols include glibc's
 
 
 def _check_day(day: date, rows: int, totals: set[Any]) -> None:
