@@ -11,9 +11,9 @@ c. ``rest_api`` — dlt's generic ``rest_api`` source on the same endpoint with
 
 It prints wall time, rows and peak RSS for each, and the ratios. Both loaders run with
 the same DuckDB settings: ``memory_limit = 128MB`` (DuckDB spills beyond it), so the peak
-RSS measures the loader, not DuckDB's default cache of 80 % of RAM, and
-``preserve_insertion_order = false``, the connector's default for its load sessions,
-given to the ``rest_api`` baseline too.
+RSS measures the loader, not DuckDB's default cache of 80 % of RAM, and the connector's
+defaults for its loads (``preserve_insertion_order = false``, ``threads = 1``,
+``max_vacuum_tasks = 0``; ``pipelines/runner.py``), given to the ``rest_api`` baseline too.
 
 ``--repeat N`` runs the modes N times in turn (fetch, ours, …, fetch, ours, …) against
 the same simulator: the table gives the best wall time with the spread (worst − best)
@@ -36,6 +36,7 @@ import resource
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -48,7 +49,12 @@ START, END = dt.date(2026, 4, 1), dt.date(2026, 4, 30)
 MODES = ("fetch", "ours", "rest_api")
 INCLUDES = "properties,profile,meta"
 CONCURRENCY = 4
-DUCKDB_CONFIG = '{"memory_limit": "128MB", "preserve_insertion_order": false}'
+
+def duckdb_config() -> str:
+    from pipelines.runner import DUCKDB_GLOBAL_DEFAULTS, DUCKDB_SESSION_DEFAULTS
+
+    return json.dumps({"memory_limit": "128MB", **DUCKDB_SESSION_DEFAULTS,
+                       **DUCKDB_GLOBAL_DEFAULTS})
 
 
 def serve(events: int) -> None:
@@ -148,19 +154,54 @@ def _count(db: Path, dataset: str) -> int:
         con.close()
 
 
+class PrivatePeak:
+    """The peak of the process's private memory (``RssAnon``), sampled every 10 ms (Linux).
+
+    RSS also counts the pages of shared libraries read in from disk: DuckDB's ~32 MB of
+    code count from a run's first load on, so a run of several steps shows them during
+    its later extractions, a run of one step only in its load. Private memory is what the
+    run itself holds.
+    """
+
+    def __init__(self) -> None:
+        self.peak_mb = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def __enter__(self) -> PrivatePeak:
+        if os.path.exists("/proc/self/status"):
+            self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join()
+
+    def _sample(self) -> None:
+        while True:
+            with open("/proc/self/status") as status:
+                for line in status:
+                    if line.startswith("RssAnon:"):
+                        self.peak_mb = max(self.peak_mb, int(line.split()[1]) // 1024)
+            if self._stop.wait(0.01):
+                return
+
+
 def measure(mode: str, url: str) -> None:
-    """Child: run one mode and print ``{"rows", "rss_mb"}`` as JSON on the last line."""
-    with tempfile.TemporaryDirectory(prefix="op-bench-") as tmp:
+    """Child: run one mode and print ``{"rows", "rss_mb", "private_mb"}`` as JSON last."""
+    with tempfile.TemporaryDirectory(prefix="op-bench-") as tmp, PrivatePeak() as private:
         work = Path(tmp)
         os.environ["DLT_DATA_DIR"] = str(work / "dlt")
         os.environ["RUNTIME__DLTHUB_TELEMETRY"] = "false"
         # the same DuckDB settings for both loaders: a bounded buffer pool (DuckDB spills),
-        # and the connector's default for its load sessions (insertion order not kept)
-        os.environ["DESTINATION__DUCKDB__CREDENTIALS__GLOBAL_CONFIG"] = DUCKDB_CONFIG
+        # and the connector's defaults for its loads
+        os.environ["DESTINATION__DUCKDB__CREDENTIALS__GLOBAL_CONFIG"] = duckdb_config()
         rows = {"fetch": lambda: fetch_only(url), "ours": lambda: ours(url, work),
                 "rest_api": lambda: rest_api(url, work)}[mode]()
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"rows": rows, "rss_mb": round(rss)}), flush=True)
+    print(json.dumps({"rows": rows, "rss_mb": round(rss), "private_mb": private.peak_mb}),
+          flush=True)
 
 
 def bench(events: int, modes: list[str], repeat: int = 1) -> dict[str, dict[str, Any]]:
@@ -181,7 +222,8 @@ def bench(events: int, modes: list[str], repeat: int = 1) -> dict[str, dict[str,
                 run = {"wall": wall, **json.loads(child.stdout.strip().splitlines()[-1])}
                 runs[mode].append(run)
                 print(f"  {events:>9,} events  {mode:8}  {wall:7.1f} s  "
-                      f"{run['rows']:>9,} rows  {run['rss_mb']:>5} MB",
+                      f"{run['rows']:>9,} rows  {run['rss_mb']:>5} MB RSS  "
+                      f"{run['private_mb']:>5} MB private",
                       file=sys.stderr, flush=True)
     finally:
         if server.stdin:
@@ -190,14 +232,15 @@ def bench(events: int, modes: list[str], repeat: int = 1) -> dict[str, dict[str,
     return {mode: {"wall": min(r["wall"] for r in rs),
                    "spread": max(r["wall"] for r in rs) - min(r["wall"] for r in rs),
                    "runs": len(rs), "rows": rs[0]["rows"],
-                   "rss_mb": max(r["rss_mb"] for r in rs)} for mode, rs in runs.items()}
+                   "rss_mb": max(r["rss_mb"] for r in rs),
+                   "private_mb": max(r["private_mb"] for r in rs)} for mode, rs in runs.items()}
 
 
 def table(all_results: dict[int, dict[str, dict[str, Any]]]) -> str:
     """The Markdown table for the README (best wall time of the runs, its spread)."""
     lines = ["| events | mode | wall time (best) | spread | rows loaded | peak RSS | "
-             "vs fetch-only | rest_api ÷ ours |",
-             "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+             "peak private | vs fetch-only | rest_api ÷ ours |",
+             "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for events, results in all_results.items():
         fetch = results.get("fetch", {}).get("wall")
         our = results.get("ours", {}).get("wall")
@@ -206,7 +249,8 @@ def table(all_results: dict[int, dict[str, dict[str, Any]]]) -> str:
             speedup = f"{r['wall'] / our:.1f}×" if mode == "rest_api" and our else ""
             spread = f"{r['spread']:.1f} s ({r['runs']} runs)" if r["runs"] > 1 else "–"
             lines.append(f"| {events:,} | {mode} | {r['wall']:.1f} s | {spread} | "
-                         f"{r['rows']:,} | {r['rss_mb']} MB | {vs} | {speedup} |")
+                         f"{r['rows']:,} | {r['rss_mb']} MB | {r['private_mb']} MB | "
+                         f"{vs} | {speedup} |")
     return "\n".join(lines)
 
 

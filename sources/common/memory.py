@@ -17,24 +17,20 @@ import pyarrow as pa
 M_MMAP_THRESHOLD, MMAP_THRESHOLD = -3, 256 * 1024  # glibc's mallopt parameter, its value
 
 
-def use_returnable_memory() -> None:
-    """Allocate so that what is freed can go back to the OS: for a crawl of many pages.
+def map_large_blocks() -> None:
+    """Have glibc serve allocations of ``MMAP_THRESHOLD`` bytes and more from their own maps.
 
-    - glibc serves allocations of ``MMAP_THRESHOLD`` bytes and more from their own maps.
-      It otherwise raises that threshold as large blocks are freed, after which response
-      bodies and DuckDB's 256 KiB blocks come from the heap, where what is freed stays
-      fragmented: a 1,000,000-event OpenPanel run peaked ~45 MB higher.
-    - pyarrow allocates through the system allocator, not its default mimalloc, which
-      keeps the heaps of the threads that parsed pages after they end: an OpenPanel step's
-      extraction peaked ~35 MB higher (``benchmarks/openpanel_events.py``), and no
-      ``release_unused`` gave it back. Where there is no glibc, arrow's pool stays.
+    glibc raises that threshold as large blocks are freed, after which response bodies
+    and DuckDB's 256 KiB blocks come from the heap, where what is freed stays
+    fragmented: a 1,000,000-event OpenPanel run peaked ~45 MB higher. A fixed threshold
+    hands such blocks back to the OS when they are freed. Process-wide; glibc only.
 
-    Process-wide.
+    (pyarrow keeps its default pool, mimalloc: measured with the system allocator
+    instead, the OpenPanel benchmark's extraction peaked lower but its loads higher,
+    and the runs ~15 MB higher overall.)
     """
     with contextlib.suppress(OSError, AttributeError):  # not glibc
         ctypes.CDLL(None).mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD)
-        if pa.system_memory_pool().backend_name == "system":
-            pa.set_memory_pool(pa.system_memory_pool())
 
 
 def release_free_memory() -> None:

@@ -22,7 +22,7 @@ import pyarrow as pa
 from dlt.sources import DltResource
 
 from sources.common.errors import QuotaExhaustedError
-from sources.common.memory import release_free_memory, use_returnable_memory
+from sources.common.memory import map_large_blocks, release_free_memory
 from sources.common.progress import DayProgress, saved_cursor, telemetry
 from sources.openpanel import shaping
 from sources.openpanel.client import OpenPanelClient
@@ -148,7 +148,7 @@ def _crawl_for(ctx: RunContext, days: list[date]) -> EventCrawl:
     if crawl is not None and crawl.next_day == days[0]:
         return crawl
     end_run(ctx.run_id)
-    use_returnable_memory()
+    map_large_blocks()
     seen: dict[date, tuple[set[str], set[str]]] = {}  # profiles, meta emitted per day
 
     def fetch(day: date, page: int) -> Fetched:
