@@ -144,6 +144,27 @@ def test_a_window_larger_than_a_step_loads_step_by_step_without_repeating_a_requ
     assert len(api_requests(sim)) == pages(sim, START, END)  # the crawl goes on after a pause
 
 
+@pytest.mark.parametrize("own, expected", [
+    (None, (1, 0, False)),
+    ('{"threads": 2}', (2, 0, False)),  # the user's own settings win, key by key
+])
+def test_duckdb_loads_run_on_one_thread_without_vacuum_tasks(
+        tmp_path: Path, own: str | None, expected: tuple[int, int, bool]) -> None:
+    from pipelines.runner import RunOptions, make_pipeline
+
+    values = {"DESTINATION__DUCKDB__CREDENTIALS": str(tmp_path / "w.duckdb"),
+              "DLT_DATA_DIR": str(tmp_path / "dlt")}
+    if own:
+        values["DESTINATION__DUCKDB__CREDENTIALS__GLOBAL_CONFIG"] = own
+    with env_vars(values):
+        pipeline = make_pipeline(RunOptions(source="openpanel"))
+        with pipeline.sql_client() as client:
+            got = client.execute_sql(
+                "select current_setting('threads'), current_setting('max_vacuum_tasks'), "
+                "current_setting('preserve_insertion_order')")
+    assert tuple(got[0]) == expected
+
+
 def test_a_new_working_directory_merges_into_the_existing_dataset(
         sim: OpenPanelSimulator, db: Path, tmp_path: Path,
         monkeypatch: pytest.MonkeyPatch) -> None:
