@@ -44,6 +44,12 @@ def crawl_of(rec: Recorder, ahead: int = 3) -> EventCrawl:
     return EventCrawl(rec, DAYS, lambda meta: meta["pages"], concurrency=2, ahead=ahead)
 
 
+def sized_crawl_of(rec: Recorder) -> EventCrawl:
+    """A crawl that knows each day's rows (10 a page) from its first page, 8 pages ahead."""
+    return EventCrawl(rec, DAYS, lambda meta: meta["pages"], concurrency=2, ahead=8,
+                      day_rows=lambda meta: meta["rows"])
+
+
 def consume(crawl: EventCrawl, rec: Recorder, day: date) -> list[tuple[date, int]]:
     out = []
     for got in crawl.pages(day):
@@ -91,8 +97,7 @@ def test_a_step_budget_holds_back_the_day_that_would_overrun_it() -> None:
     """Days of 30, 10, 50 and 20 rows, steps of at most 45: the crawl fetches only the
     first page of the day that ends a step, and each page once over the three steps."""
     rec = Recorder()
-    crawl = EventCrawl(rec, DAYS, lambda meta: meta["pages"], concurrency=2, ahead=8,
-                       day_rows=lambda meta: meta["rows"])
+    crawl = sized_crawl_of(rec)
     try:
         crawl.start_step(45)
         got = consume(crawl, rec, DAYS[0]) + consume(crawl, rec, DAYS[1])
@@ -118,8 +123,7 @@ def test_a_step_budget_holds_back_the_day_that_would_overrun_it() -> None:
 
 def test_a_held_day_is_read_whole_when_the_step_goes_on() -> None:
     rec = Recorder()
-    crawl = EventCrawl(rec, DAYS, lambda meta: meta["pages"], concurrency=2, ahead=8,
-                       day_rows=lambda meta: meta["rows"])
+    crawl = sized_crawl_of(rec)
     try:
         crawl.start_step(35)
         got = consume(crawl, rec, DAYS[0])
@@ -133,8 +137,7 @@ def test_a_held_day_is_read_whole_when_the_step_goes_on() -> None:
 
 def test_without_a_budget_no_day_ends_a_step() -> None:
     rec = Recorder()
-    crawl = EventCrawl(rec, DAYS, lambda meta: meta["pages"], concurrency=2, ahead=8,
-                       day_rows=lambda meta: meta["rows"])
+    crawl = sized_crawl_of(rec)
     try:
         crawl.start_step(None)
         consume(crawl, rec, DAYS[0])
