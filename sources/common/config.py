@@ -21,8 +21,9 @@ from typing import Any
 import dlt
 from dlt.common.typing import ConfigValueSentinel
 
-from sources.common.dates import parse_cli_date
+from sources.common.dates import parse_cli_date, validate_timezone, yesterday_in
 from sources.common.errors import ConfigurationError
+from sources.common.http import validate_base_url
 
 _MISSING = object()
 
@@ -211,6 +212,39 @@ def run_dates(checks: KeyChecks, *, last_complete: date, start_date: Any, end_da
         raise ConfigurationError("--start-date", f"{ex_start} is after the end date {end}",
                                  "give --end-date too, or an earlier --start-date")
     return RunDates(start, end, ex_start, ex_end)
+
+
+@dataclass(frozen=True)
+class DatedBasics:
+    """What sources with a fixed reporting timezone validate alike, in this order."""
+
+    base_url: str
+    timezone: str
+    lookback_days: int
+    dates: RunDates
+
+
+def dated_basics(checks: KeyChecks, *, base_url: Any, default_base_url: str, timezone: Any,
+                 lookback_days: Any, start_date: Any, end_date: Any, explicit_start: Any,
+                 explicit_end: Any, today: date | None = None) -> DatedBasics:
+    """The API root, the timezone (default UTC), ``lookback_days`` (0..90) and the run's
+    dates, whose last complete day is yesterday in that timezone (or before ``today``).
+
+    Example:
+        >>> b = dated_basics(KeyChecks("demo"), base_url=None, default_base_url="https://x.io",
+        ...                  timezone=None, lookback_days=2, start_date="2026-04-01",
+        ...                  end_date=None, explicit_start=None, explicit_end=None,
+        ...                  today=date(2026, 5, 1))
+        >>> b.base_url, b.timezone, b.lookback_days, str(b.dates.end_date)
+        ('https://x.io', 'UTC', 2, '2026-04-30')
+    """
+    url = validate_base_url(str(base_url or default_base_url), checks.key("base_url"))
+    tz = validate_timezone(str(timezone or "UTC"), checks.key("timezone"))
+    lookback = checks.integer(lookback_days, "lookback_days", minimum=0, maximum=90)
+    last_complete = yesterday_in(tz) if today is None else today - timedelta(days=1)
+    dates = run_dates(checks, last_complete=last_complete, start_date=start_date,
+                      end_date=end_date, explicit_start=explicit_start, explicit_end=explicit_end)
+    return DatedBasics(url, tz, lookback, dates)
 
 
 class ConfigRegistry:

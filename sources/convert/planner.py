@@ -100,8 +100,8 @@ def day_start(day: date, utc_offset: int) -> int:
     """Unix seconds of the local midnight that starts ``day`` at ``utc_offset``.
 
     Example:
-        >>> day_start(date(2026, 4, 1), 3600)
-        1775001600
+        >>> day_start(date(2026, 4, 1), 3600)  # 2026-03-31 23:00 UTC
+        1774998000
     """
     return (day - _EPOCH).days * 86400 - utc_offset
 

@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
-from sources.common.config import ConfigRegistry, KeyChecks, run_dates
-from sources.common.dates import validate_timezone, yesterday_in
+from sources.common.config import ConfigRegistry, KeyChecks, dated_basics
 from sources.common.errors import ConfigurationError
-from sources.common.http import validate_base_url
 from sources.ptengine import settings as S
 from sources.ptengine.config_reports import (
     EXPERIENCE_TABLES,
@@ -209,14 +207,13 @@ def build_config(
             key("profile_id"), f"'{profile_id}' is not an 8-character site id",
             "copy it from https://www.ptengine.jp/app/{profileId}/home",
         )
-    url = validate_base_url(str(base_url or S.DEFAULT_BASE_URL), key("base_url"))
-    tz = validate_timezone(str(timezone or "UTC"), key("timezone"))
-    lookback = CHECKS.integer(lookback_days, "lookback_days", minimum=0, maximum=90)
-    last_complete = yesterday_in(tz) if today is None else today - timedelta(days=1)
-    dates = run_dates(CHECKS, last_complete=last_complete, start_date=start_date,
-                      end_date=end_date, explicit_start=explicit_start, explicit_end=explicit_end)
-    start, end = dates.start_date, dates.end_date
-    ex_start, ex_end = dates.explicit_start, dates.explicit_end
+    basics = dated_basics(CHECKS, base_url=base_url, default_base_url=S.DEFAULT_BASE_URL,
+                          timezone=timezone, lookback_days=lookback_days, today=today,
+                          start_date=start_date, end_date=end_date,
+                          explicit_start=explicit_start, explicit_end=explicit_end)
+    url, tz, lookback = basics.base_url, basics.timezone, basics.lookback_days
+    start, end = basics.dates.start_date, basics.dates.end_date
+    ex_start, ex_end = basics.dates.explicit_start, basics.dates.explicit_end
     plan_name = str(plan or "auto").lower()
     if plan_name != "auto" and plan_name not in S.PLANS:
         raise ConfigurationError(key("plan"), f"'{plan}' is not a Ptengine plan",
