@@ -223,9 +223,10 @@ class SimServer:
         today: the simulated UTC date; defaults to the real one.
         minute_seconds: length of the fixed per-minute rate window (tests shorten it).
 
-    Example:
-        >>> with SomeVendorSimulator() as sim:          # doctest: +SKIP
-        ...     httpx.get(sim.url + "/path")
+    Usage (starts a server on loopback, so it is not run as a test)::
+
+            with SomeVendorSimulator() as sim:
+                httpx.get(sim.url + "/path")
     """
 
     name = "sim"

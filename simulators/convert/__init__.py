@@ -1,9 +1,10 @@
 """The Convert Experiences API v2 simulator (``analytics-elt simulate convert``).
 
-Example:
-    >>> from simulators.convert import ConvertSimulator, DEFAULT_APPLICATION_ID
-    >>> with ConvertSimulator() as sim:          # doctest: +SKIP
-    ...     base_url = sim.api_url               # e.g. http://127.0.0.1:54321/api/v2
+Usage (starts a server on loopback, so it is not run as a test)::
+
+        from simulators.convert import ConvertSimulator, DEFAULT_APPLICATION_ID
+        with ConvertSimulator() as sim:
+            base_url = sim.api_url               # e.g. http://127.0.0.1:54321/api/v2
 """
 
 from .model import Model

@@ -121,9 +121,10 @@ class ConvertSimulator(SimServer):
         fault_seed, slow_seconds, request_log, port, today, minute_seconds: see ``SimServer``.
         applications: ``{application_id: secret}`` instead of the demo key.
 
-    Example:
-        >>> with ConvertSimulator() as sim:           # doctest: +SKIP
-        ...     print(sim.api_url)                    # the base_url to configure
+    Usage (starts a server on loopback, so it is not run as a test)::
+
+            with ConvertSimulator() as sim:
+                print(sim.api_url)                    # the base_url to configure
     """
 
     name = "convert"

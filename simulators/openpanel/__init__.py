@@ -1,9 +1,10 @@
 """The OpenPanel Export API simulator (``/export/events``, ``/export/charts``).
 
-Example:
-    >>> from simulators.openpanel import OpenPanelSimulator, DEFAULT_CLIENT_ID
-    >>> with OpenPanelSimulator(events=5000, rate_limit=10) as sim:      # doctest: +SKIP
-    ...     print(sim.url)
+Usage (starts a server on loopback, so it is not run as a test)::
+
+        from simulators.openpanel import OpenPanelSimulator, DEFAULT_CLIENT_ID
+        with OpenPanelSimulator(events=5000, rate_limit=10) as sim:
+            print(sim.url)
 """
 
 from .model import EventModel

@@ -61,12 +61,13 @@ class OpenPanelSimulator(SimServer):
             off, ``rpm`` replaces ``rate_limit``; there is no daily quota (``rpd`` unused).
         port, faults, fault_seed, slow_seconds, request_log, today: see ``SimServer``.
 
-    Example:
-        >>> with OpenPanelSimulator(events=1000) as sim:          # doctest: +SKIP
-        ...     httpx.get(sim.url + "/export/events", params={"projectId": DEFAULT_PROJECT_ID,
-        ...               "start": "2026-04-01", "end": "2026-04-01"},
-        ...               headers={"openpanel-client-id": DEFAULT_CLIENT_ID,
-        ...                        "openpanel-client-secret": DEFAULT_CLIENT_SECRET})
+    Usage (starts a server on loopback, so it is not run as a test)::
+
+            with OpenPanelSimulator(events=1000) as sim:
+                httpx.get(sim.url + "/export/events", params={"projectId": DEFAULT_PROJECT_ID,
+                          "start": "2026-04-01", "end": "2026-04-01"},
+                          headers={"openpanel-client-id": DEFAULT_CLIENT_ID,
+                                   "openpanel-client-secret": DEFAULT_CLIENT_SECRET})
     """
 
     name = "openpanel"

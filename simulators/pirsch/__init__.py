@@ -1,10 +1,11 @@
 """The Pirsch API simulator: tokens, domains and every statistics endpoint.
 
-Example:
-    >>> from simulators.pirsch import PirschSimulator, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET
-    >>> with PirschSimulator() as sim:                      # doctest: +SKIP
-    ...     token = httpx.post(sim.url + "/api/v1/token", json={
-    ...         "client_id": DEFAULT_CLIENT_ID, "client_secret": DEFAULT_CLIENT_SECRET}).json()
+Usage (starts a server on loopback, so it is not run as a test)::
+
+        from simulators.pirsch import PirschSimulator, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET
+        with PirschSimulator() as sim:
+            token = httpx.post(sim.url + "/api/v1/token", json={
+                "client_id": DEFAULT_CLIENT_ID, "client_secret": DEFAULT_CLIENT_SECRET}).json()
 """
 
 from . import stats

@@ -1,10 +1,11 @@
 """The Ptengine Open API simulator (Insight §2 and Experience §3 endpoints).
 
-Example:
-    >>> from simulators.ptengine import PtengineSimulator, DEFAULT_API_KEY
-    >>> with PtengineSimulator(plan="unlimited") as sim:      # doctest: +SKIP
-    ...     httpx.post(sim.url + "/open-api/v1/conversion/goals",
-    ...                json={"profileId": "566d12f9"}, headers={"x-api-key": DEFAULT_API_KEY})
+Usage (starts a server on loopback, so it is not run as a test)::
+
+        from simulators.ptengine import PtengineSimulator, DEFAULT_API_KEY
+        with PtengineSimulator(plan="unlimited") as sim:
+            httpx.post(sim.url + "/open-api/v1/conversion/goals",
+                       json={"profileId": "566d12f9"}, headers={"x-api-key": DEFAULT_API_KEY})
 """
 
 from .catalog import HEATMAP_PAGES

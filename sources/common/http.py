@@ -145,11 +145,12 @@ class PacedClient:
         sleep: sleep function (injectable for tests).
         jitter: random source for backoff jitter.
 
-    Example:
-        >>> client = PacedClient("https://api.example.com", headers={}, secrets=set(),
-        ...                      limiter=RateLimiter(rpm=30), interpret=lambda r: r.json(),
-        ...                      read_rate_headers=lambda r: None)  # doctest: +SKIP
-        >>> client.call("POST", "/v1/query", json={"a": 1})  # doctest: +SKIP
+    Usage (needs the real API, so it is not run as a test)::
+
+            client = PacedClient("https://api.example.com", headers={}, secrets=set(),
+                                 limiter=RateLimiter(rpm=30), interpret=lambda r: r.json(),
+                                 read_rate_headers=lambda r: None)
+            client.call("POST", "/v1/query", json={"a": 1})
     """
 
     def __init__(

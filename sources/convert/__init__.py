@@ -1,10 +1,11 @@
 """Convert Experiences source: projects, experiences, goals and their reports.
 
-Example:
-    >>> import dlt
-    >>> from sources.convert import convert_source
-    >>> pipeline = dlt.pipeline("convert", destination="duckdb", dataset_name="convert")
-    >>> pipeline.run(convert_source())  # doctest: +SKIP
+Usage (needs the real API, so it is not run as a test)::
+
+        import dlt
+        from sources.convert import convert_source
+        pipeline = dlt.pipeline("convert", destination="duckdb", dataset_name="convert")
+        pipeline.run(convert_source())
 """
 
 from __future__ import annotations

@@ -84,10 +84,11 @@ class ConvertClient:
         signature_ttl_seconds: how far in the future each signature expires.
         throttle_wait_seconds: the wait after throttling without ``Retry-After``.
 
-    Example:
-        >>> client = ConvertClient("https://api.convert.com/api/v2", "app", "secret",
-        ...                        RateLimiter(rpm=120))  # doctest: +SKIP
-        >>> client.post("/accounts/1/projects", {"page": 1})["data"]  # doctest: +SKIP
+    Usage (needs the real API, so it is not run as a test)::
+
+            client = ConvertClient("https://api.convert.com/api/v2", "app", "secret",
+                                   RateLimiter(rpm=120))
+            client.post("/accounts/1/projects", {"page": 1})["data"]
     """
 
     def __init__(self, base_url: str, application_id: str, application_secret: str,
@@ -120,9 +121,10 @@ class ConvertClient:
     def pages(self, path: str, body: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
         """Every page of a list, in order: ``page`` 1 … ``pages_count``.
 
-        Example:
-            >>> items = [i for p in client.pages(path, {"results_per_page": 50})
-            ...          for i in p["data"]]  # doctest: +SKIP
+        Usage (needs the real API, so it is not run as a test)::
+
+                items = [i for p in client.pages(path, {"results_per_page": 50})
+                         for i in p["data"]]
         """
         page, last = 1, 1
         while page <= last:

@@ -1,10 +1,11 @@
 """OpenPanel Export API source: raw events (with profiles and meta) and chart series.
 
-Example:
-    >>> import dlt
-    >>> from sources.openpanel import openpanel_source
-    >>> pipeline = dlt.pipeline("openpanel", destination="duckdb", dataset_name="openpanel")
-    >>> pipeline.run(openpanel_source())  # doctest: +SKIP
+Usage (needs the real API, so it is not run as a test)::
+
+        import dlt
+        from sources.openpanel import openpanel_source
+        pipeline = dlt.pipeline("openpanel", destination="duckdb", dataset_name="openpanel")
+        pipeline.run(openpanel_source())
 """
 
 from __future__ import annotations

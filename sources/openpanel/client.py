@@ -75,10 +75,11 @@ class OpenPanelClient:
         policy: retry policy.
         timeout: seconds per request.
 
-    Example:
-        >>> client = OpenPanelClient("https://api.openpanel.dev", "0b6f…", "secret", "demo",
-        ...                          RateLimiter(rpm=100, window_seconds=10))  # doctest: +SKIP
-        >>> client.events({"start": "2026-04-01", "end": "2026-04-01"})  # doctest: +SKIP
+    Usage (needs the real API, so it is not run as a test)::
+
+            client = OpenPanelClient("https://api.openpanel.dev", "0b6f…", "secret", "demo",
+                                     RateLimiter(rpm=100, window_seconds=10))
+            client.events({"start": "2026-04-01", "end": "2026-04-01"})
     """
 
     def __init__(self, base_url: str, client_id: str, client_secret: str, project_id: str,

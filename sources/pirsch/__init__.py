@@ -1,10 +1,11 @@
 """Pirsch source: every statistics endpoint as a daily table, keyed by domain and date.
 
-Example:
-    >>> import dlt
-    >>> from sources.pirsch import pirsch_source
-    >>> pipeline = dlt.pipeline("pirsch", destination="duckdb", dataset_name="pirsch")
-    >>> pipeline.run(pirsch_source())  # doctest: +SKIP
+Usage (needs the real API, so it is not run as a test)::
+
+        import dlt
+        from sources.pirsch import pirsch_source
+        pipeline = dlt.pipeline("pirsch", destination="duckdb", dataset_name="pirsch")
+        pipeline.run(pirsch_source())
 """
 
 from __future__ import annotations

@@ -158,11 +158,12 @@ class PirschClient:
         timeout: seconds per request.
         clock: wall clock for token expiry (injectable for tests).
 
-    Example:
-        >>> client = PirschClient(url, cid, secret, make_limiters(cid))  # doctest: +SKIP
-        >>> client.statistics("/api/v1/statistics/visitor",
-        ...                   {"id": "A5kgYzK14m", "from": "2026-04-01", "to": "2026-04-30"}
-        ...                   )  # doctest: +SKIP
+    Usage (needs the real API, so it is not run as a test)::
+
+            client = PirschClient(url, cid, secret, make_limiters(cid))
+            client.statistics("/api/v1/statistics/visitor",
+                              {"id": "A5kgYzK14m", "from": "2026-04-01", "to": "2026-04-30"}
+                              )
     """
 
     def __init__(self, base_url: str, client_id: str, client_secret: str,

@@ -1,10 +1,11 @@
 """Ptengine Open API source: data center, events, conversions, heatmap pages, experiences.
 
-Example:
-    >>> import dlt
-    >>> from sources.ptengine import ptengine_source
-    >>> pipeline = dlt.pipeline("ptengine", destination="duckdb", dataset_name="ptengine")
-    >>> pipeline.run(ptengine_source())  # doctest: +SKIP
+Usage (needs the real API, so it is not run as a test)::
+
+        import dlt
+        from sources.ptengine import ptengine_source
+        pipeline = dlt.pipeline("ptengine", destination="duckdb", dataset_name="ptengine")
+        pipeline.run(ptengine_source())
 """
 
 from __future__ import annotations
