@@ -59,6 +59,18 @@ def model_ids(sim: OpenPanelSimulator, first: date, last: date) -> set[str]:
     return out
 
 
+def model_profile_ids(sim: OpenPanelSimulator, first: date, last: date) -> set[str]:
+    """The ids of the profiles included with the events of ``first``..``last``."""
+    out, day = set(), first
+    while day <= last:
+        for j in sim.model.iter_day(day):
+            profile = sim.model.event(day, j, frozenset({"profile"})).get("profile")
+            if profile:
+                out.add(profile["id"])
+        day += timedelta(days=1)
+    return out
+
+
 def pages(sim: OpenPanelSimulator, first: date, last: date) -> int:
     days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
     return sum(max(1, math.ceil(sim.model.day_count(d) / PAGE)) for d in days)
@@ -142,6 +154,13 @@ def test_a_window_larger_than_a_step_loads_step_by_step_without_repeating_a_requ
     assert {r[0] for r in query(db, "select id from openpanel.events")} == \
         model_ids(sim, START, END)
     assert len(api_requests(sim)) == pages(sim, START, END)  # the crawl goes on after a pause
+    # a step carries each profile once; what one step left out, an earlier one loaded
+    assert {r[0] for r in query(db, "select id from openpanel.profiles")} == \
+        model_profile_ids(sim, START, END)
+    assert query(db, "select count(*), count(distinct id) from openpanel.profiles")[0][0] == \
+        len(model_profile_ids(sim, START, END))
+    staged = query(db, "select count(*), count(distinct id) from openpanel_staging.profiles")
+    assert staged[0][0] == staged[0][1] > 0  # the last step's staging: one row a profile
 
 
 @pytest.mark.parametrize("own, expected", [
