@@ -27,7 +27,6 @@ def map_large_blocks() -> None:
     and DuckDB's 256 KiB blocks come from the heap, where what is freed stays
     fragmented: a 1,000,000-event OpenPanel run peaked ~45 MB higher. A fixed threshold
     hands such blocks back to the OS when they are freed. Process-wide; glibc only.
-
     """
     with contextlib.suppress(OSError, AttributeError):  # not glibc
         ctypes.CDLL(None).mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD)
