@@ -184,6 +184,24 @@ def test_duckdb_loads_run_on_one_thread_without_vacuum_tasks(
     assert tuple(got[0]) == expected
 
 
+@pytest.mark.parametrize("destination, own, expected", [
+    ("duckdb", None, {"workers": 1}),  # one job at a time, on the main thread
+    ("duckdb", "4", {}),  # the user's LOAD__WORKERS wins: dlt reads it
+    ("postgres", None, {}),  # dlt's 20 workers: parallel COPYs pay off there
+])
+def test_duckdb_loads_run_one_job_at_a_time_unless_configured(
+        tmp_path: Path, destination: str, own: str | None, expected: dict[str, int]) -> None:
+    from pipelines.runner import RunOptions, load_options, make_pipeline
+
+    values = {"DESTINATION__DUCKDB__CREDENTIALS": str(tmp_path / "w.duckdb"),
+              "DLT_DATA_DIR": str(tmp_path / "dlt")}
+    if own:
+        values["LOAD__WORKERS"] = own
+    with env_vars(values):
+        pipeline = make_pipeline(RunOptions(source="openpanel", destination=destination))
+        assert load_options(pipeline) == expected
+
+
 def test_a_new_working_directory_merges_into_the_existing_dataset(
         sim: OpenPanelSimulator, db: Path, tmp_path: Path,
         monkeypatch: pytest.MonkeyPatch) -> None:
