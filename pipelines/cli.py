@@ -56,7 +56,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--full-refresh", action="store_true",
                    help="drop the source's tables and cursors, then load from start_date")
     p.add_argument("--progress", choices=("tqdm", "log", "none"), default="none",
-                   help="dlt's progress display while extracting and loading")
+                   help="dlt's progress while extracting and loading: log (lines for a "
+                        "scheduler's log: rows, rates, memory, CPU), tqdm (bars on a "
+                        "terminal), none (default)")
 
     p = sub.add_parser("plan", help="the request plan, without calling data endpoints")
     _selection(p)
