@@ -14,8 +14,9 @@ Both loaders get ``memory_limit = 128MB`` (DuckDB spills beyond it), so the peak
 measures the loader, not DuckDB's default cache of 80 % of RAM, and
 ``preserve_insertion_order = false``, the connector's default for its loads, which
 helps the ``rest_api`` baseline too. The connector adds its other load defaults itself
-(one thread, no vacuum tasks: ``pipelines/runner.py``); the baseline keeps DuckDB's,
-being faster with them (with one thread it took ~118 s instead of ~106 s).
+(one thread, no vacuum tasks, one load job at a time: ``pipelines/destinations.py``);
+the baseline keeps DuckDB's and dlt's, being faster with them (with one thread it took
+~118 s instead of ~106 s).
 
 ``--repeat N`` runs the modes N times in turn (fetch, ours, …, fetch, ours, …) against
 the same simulator: the table gives the best wall time with the spread (worst − best)

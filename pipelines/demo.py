@@ -16,6 +16,7 @@ from contextlib import ExitStack, contextmanager
 from typing import Any
 
 from pipelines import registry, runner
+from pipelines.destinations import DEFAULT_DUCKDB_FILE
 from sources.common.errors import EXIT_OK
 
 
@@ -53,7 +54,7 @@ def run_demo(destination: str = "duckdb", out: Any = None) -> int:
                 result = runner.run(runner.RunOptions(source=name, destination=destination),
                                     out=out)
                 worst = max(worst, result.exit_code)
-    target = (os.environ.get("DESTINATION__DUCKDB__CREDENTIALS") or runner.DEFAULT_DUCKDB_FILE
+    target = (os.environ.get("DESTINATION__DUCKDB__CREDENTIALS") or DEFAULT_DUCKDB_FILE
               if destination == "duckdb" else destination)
     print(f"\ndemo done in {time.monotonic() - started:.1f} s — tables are in {target}",
           file=out)

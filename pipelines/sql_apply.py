@@ -185,10 +185,10 @@ def _existing(client: Any, destination: str, schemas: Iterable[str]) -> set[tupl
 def _sql_client(destination: str, schema: str) -> Any:
     import dlt
 
-    from pipelines import runner
+    from pipelines.destinations import destination_for
 
     pipeline = dlt.pipeline(pipeline_name=f"analytics_elt_sql_{destination}",
-                            destination=runner.destination_for(destination),
+                            destination=destination_for(destination),
                             dataset_name=schema)
     return pipeline.sql_client()
 
@@ -302,9 +302,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run_apply(args: argparse.Namespace, out: Any = None) -> int:
     """Run ``sql apply`` from parsed arguments; returns the exit code."""
-    from pipelines import runner
+    from pipelines.destinations import destination_for
 
-    runner.destination_for(args.destination)  # validates the name (exit 2)
+    destination_for(args.destination)  # validates the name (exit 2)
     datasets = _dataset_map(args.dataset)
     return apply_views(args.destination, args.schema, datasets, out=out,
                        show=args.show).exit_code

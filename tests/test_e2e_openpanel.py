@@ -191,7 +191,8 @@ def test_duckdb_loads_run_on_one_thread_without_vacuum_tasks(
 ])
 def test_duckdb_loads_run_one_job_at_a_time_unless_configured(
         tmp_path: Path, destination: str, own: str | None, expected: dict[str, int]) -> None:
-    from pipelines.runner import RunOptions, load_options, make_pipeline
+    from pipelines.destinations import load_options
+    from pipelines.runner import RunOptions, make_pipeline
 
     values = {"DESTINATION__DUCKDB__CREDENTIALS": str(tmp_path / "w.duckdb"),
               "DLT_DATA_DIR": str(tmp_path / "dlt")}
